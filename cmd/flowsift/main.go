@@ -38,6 +38,7 @@ var commands []command
 
 func init() {
 	commands = []command{
+		{"extract", "turn captures into flows.parquet (+ DNS, HTTP, TLS tables) and a manifest", cmdExtract},
 		{"info", "summarise capture files (packets, bytes, link types, protocols, errors)", cmdInfo},
 		{"version", "print the version", cmdVersion},
 	}

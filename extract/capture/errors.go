@@ -16,6 +16,14 @@ var ErrNoInput = errors.New("no capture files")
 // packet socket (CAP_NET_RAW).
 var ErrPermission = errors.New("no permission to capture")
 
+// ErrNoInterface is returned when live capture names an interface the
+// host does not have.
+var ErrNoInterface = errors.New("no such interface")
+
+// ErrOutputExists is returned when a capture would be written over an
+// existing file: captures are evidence and are never replaced.
+var ErrOutputExists = errors.New("output file exists")
+
 // FormatError reports damaged framing in a capture file: the place where the
 // reader lost track of record boundaries.
 type FormatError struct {

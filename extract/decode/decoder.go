@@ -173,6 +173,7 @@ func (d *Decoder) etherType(et uint16, data []byte, p *Packet) Result {
 func (d *Decoder) ip(version int, data []byte, p *Packet) Result {
 	h := &p.IPHeader
 	h.HasL4 = false
+	h.Raw = data
 	h.SrcPort, h.DstPort = 0, 0
 	h.Payload = nil
 	h.PayloadLen = 0

@@ -69,6 +69,8 @@ type IPHeader struct {
 	// non-first fragments).
 	HasL4    bool
 	L4HdrLen int
+	// Raw is the captured IP packet, starting at the IP header.
+	Raw []byte
 	// PayloadLen is the transport payload length the headers announce;
 	// len(Payload) may be shorter when the snap length cut the packet.
 	PayloadLen int

@@ -1,0 +1,143 @@
+package extract
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+
+	"flowsift/extract/decode"
+	"flowsift/extract/flow"
+)
+
+// Service bits: protocols confirmed from payload (Zeek's service names).
+const (
+	svcDNS uint16 = 1 << iota
+	svcHTTP
+	svcSSL
+	svcSSH
+	svcNTP
+	svcDHCP
+	svcQUIC
+	svcSMTP
+	svcFTP
+	svcSOCKS
+	svcRDP
+	svcSMB
+)
+
+var svcNames = []struct {
+	bit        uint16
+	zeek, name string
+}{
+	{svcDNS, "dns", "DNS"}, {svcHTTP, "http", "HTTP"}, {svcSSL, "ssl", "TLS"}, {svcSSH, "ssh", "SSH"},
+	{svcNTP, "ntp", "NTP"}, {svcDHCP, "dhcp", "DHCP"}, {svcQUIC, "quic", "QUIC"}, {svcSMTP, "smtp", "SMTP"},
+	{svcFTP, "ftp", "FTP"}, {svcSOCKS, "socks", "SOCKS"}, {svcRDP, "rdp", "RDP"}, {svcSMB, "smb", "SMB"},
+}
+
+// appState is the extract stage's per-flow application-layer state.
+type appState struct {
+	sniffed  [2]bool // first payload of each direction examined (0 orig, 1 resp)
+	services uint16
+	first    uint16 // first service confirmed, for app_proto
+	sum      appSummary
+}
+
+func (s *appState) confirm(bit uint16) {
+	if s.services&bit == 0 && s.first == 0 {
+		s.first = bit
+	}
+	s.services |= bit
+}
+
+// summary returns the flow's application summary for its row.
+func (s *appState) summary() *appSummary {
+	if s.services != 0 {
+		var names []string
+		for _, n := range svcNames {
+			if s.services&n.bit != 0 {
+				names = append(names, n.zeek)
+			}
+			if s.first == n.bit {
+				s.sum.appProto = n.name
+				s.sum.appSource = "payload"
+			}
+		}
+		s.sum.service = strings.Join(names, ",")
+	}
+	return &s.sum
+}
+
+// sniff recognises an application protocol from the first payload bytes
+// of a direction, the way Zeek's dynamic protocol detection confirms a
+// service without relying on ports.
+func sniff(s *appState, proto uint8, fromOrig bool, sport, dport uint16, b []byte) {
+	dir := 1
+	if fromOrig {
+		dir = 0
+	}
+	if s.sniffed[dir] || len(b) == 0 {
+		return
+	}
+	s.sniffed[dir] = true
+	switch proto {
+	case decode.ProtoTCP:
+		switch {
+		case len(b) >= 6 && b[0] == 0x16 && b[1] == 3 && b[2] <= 4:
+			s.confirm(svcSSL)
+		case isHTTPRequest(b) || (!fromOrig && bytes.HasPrefix(b, []byte("HTTP/1."))):
+			s.confirm(svcHTTP)
+		case bytes.HasPrefix(b, []byte("SSH-")):
+			s.confirm(svcSSH)
+		case !fromOrig && (bytes.HasPrefix(b, []byte("220 ")) || bytes.HasPrefix(b, []byte("220-"))) && (sport == 25 || sport == 587 || dport == 25 || dport == 587):
+			s.confirm(svcSMTP)
+		case !fromOrig && (bytes.HasPrefix(b, []byte("220 ")) || bytes.HasPrefix(b, []byte("220-"))) && (sport == 21 || dport == 21):
+			s.confirm(svcFTP)
+		case len(b) >= 8 && bytes.Equal(b[4:8], []byte{0xff, 'S', 'M', 'B'}) || len(b) >= 8 && bytes.Equal(b[4:8], []byte{0xfe, 'S', 'M', 'B'}):
+			s.confirm(svcSMB)
+		case fromOrig && len(b) >= 11 && b[0] == 3 && b[1] == 0 && int(binary.BigEndian.Uint16(b[2:])) == len(b) && b[5] == 0xe0:
+			s.confirm(svcRDP) // TPKT + X.224 connection request
+		case fromOrig && len(b) >= 3 && (b[0] == 4 || b[0] == 5) && (dport == 1080 || dport == 9050):
+			s.confirm(svcSOCKS)
+		}
+	case decode.ProtoUDP:
+		switch {
+		case (sport == 123 || dport == 123) && len(b) >= 48 && (b[0]>>3)&7 >= 1 && (b[0]>>3)&7 <= 4:
+			s.confirm(svcNTP)
+		case (sport == 67 || sport == 68 || dport == 67 || dport == 68) && len(b) >= 240 && binary.BigEndian.Uint32(b[236:]) == 0x63825363:
+			s.confirm(svcDHCP)
+		case len(b) >= 1200 && b[0]&0xc0 == 0xc0 && len(b) >= 5 && binary.BigEndian.Uint32(b[1:5]) == 1 && fromOrig:
+			s.confirm(svcQUIC) // long-header Initial of QUIC v1 (padded to 1200 bytes)
+		}
+	}
+}
+
+var httpMethods = [][]byte{
+	[]byte("GET "), []byte("POST "), []byte("HEAD "), []byte("PUT "), []byte("DELETE "),
+	[]byte("OPTIONS "), []byte("CONNECT "), []byte("PATCH "), []byte("TRACE "), []byte("PROPFIND "),
+}
+
+func isHTTPRequest(b []byte) bool {
+	for _, m := range httpMethods {
+		if bytes.HasPrefix(b, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// appFor returns the flow's application state, creating it on first use.
+func appFor(f *flow.Flow) *appState {
+	if s, ok := f.Ext.(*appState); ok {
+		return s
+	}
+	s := &appState{}
+	f.Ext = s
+	return s
+}
+
+func appOf(f *flow.Flow) *appSummary {
+	if s, ok := f.Ext.(*appState); ok {
+		return s.summary()
+	}
+	return nil
+}

@@ -1,0 +1,215 @@
+package extract
+
+import (
+	"context"
+	"encoding/json"
+
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"flowsift/extract/capture"
+	"flowsift/extract/decode"
+	"flowsift/extract/flow"
+)
+
+// Table file names in the output directory.
+const (
+	FlowsFile = "flows.parquet"
+	DNSFile   = "dns.parquet"
+	HTTPFile  = "http.parquet"
+	TLSFile   = "tls.parquet"
+)
+
+// Run reads the inputs in one pass and writes the tables and the capture
+// manifest to cfg.OutDir. Tables are written atomically; on failure no
+// table that looks complete is left behind.
+func Run(ctx context.Context, cfg Config) (*Manifest, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	src, err := capture.Open(cfg.Inputs, capture.Options{GapThreshold: cfg.GapThreshold, Warn: cfg.Warn})
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(src.Files()))
+	for i, f := range src.Files() {
+		paths[i] = f.Path
+	}
+	capID, key, err := captureID(paths)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRunner(cfg, capID, key, paths)
+	if err != nil {
+		return nil, err
+	}
+	stopProgress := r.startProgress(src)
+	err = r.read(ctx, src)
+	stopProgress()
+	if err != nil {
+		r.abort()
+		return nil, err
+	}
+	return r.finish(src)
+}
+
+// runner holds the state of one extract run.
+type runner struct {
+	cfg     Config
+	out     string
+	capID   string
+	flows   *tableWriter[FlowRow]
+	fctx    flowContext
+	table   *flow.Table
+	decode  [decode.TunnelTooDeep + 1]int64
+	packets atomic.Int64
+	firstTS int64
+	lastTS  int64
+	started time.Time
+}
+
+func newRunner(cfg Config, capID string, key uint64, paths []string) (*runner, error) {
+	cfgJSON, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	meta := map[string]string{
+		"flowsift.schema_version": SchemaVersion,
+		"flowsift.capture_id":     capID,
+		"flowsift.version":        cfg.ToolVersion,
+		"flowsift.config":         string(cfgJSON),
+	}
+	r := &runner{cfg: cfg, out: cfg.OutDir, capID: capID, started: time.Now()}
+	r.flows, err = newTableWriter[FlowRow](filepath.Join(cfg.OutDir, FlowsFile), cfg.ToolVersion, meta)
+	if err != nil {
+		return nil, err
+	}
+	r.fctx = flowContext{captureID: capID, key: key, files: paths, seed: cfg.CommunityIDSeed, localNets: cfg.LocalNets, appOf: appOf}
+	r.table, err = flow.NewTable(cfg.Flow, r.emit)
+	if err != nil {
+		r.flows.abort()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *runner) emit(f *flow.Flow, reason flow.EndReason) {
+	row, a := r.flows.next()
+	r.fctx.fill(row, a, f, reason)
+}
+
+func (r *runner) read(ctx context.Context, src *capture.Source) error {
+	var dec decode.Decoder
+	var p decode.Packet
+	var m flow.Meta
+	var n int64
+	for pkt, err := range src.Packets(ctx) {
+		if err != nil {
+			return err
+		}
+		n++
+		if n&1023 == 0 {
+			r.packets.Store(n)
+		}
+		if r.firstTS == 0 || pkt.Timestamp < r.firstTS {
+			r.firstTS = pkt.Timestamp
+		}
+		r.lastTS = max(r.lastTS, pkt.Timestamp)
+		res := dec.Decode(pkt.LinkType, pkt.Data, &p)
+		r.decode[res]++
+		switch res {
+		case decode.OK, decode.Fragment, decode.OtherTransport:
+		default:
+			continue
+		}
+		m = flow.Meta{TS: pkt.Timestamp, WireLen: pkt.WireLen, CapLen: len(pkt.Data), File: pkt.File, PktNo: pkt.Number, Ordinal: n}
+		info := r.table.Add(&p, res, &m)
+		if info.Flow != nil && r.cfg.Protocols && len(p.Payload) > 0 && res == decode.OK {
+			f := info.Flow
+			sniff(appFor(f), p.Proto, info.FromOrig, p.SrcPort, p.DstPort, p.Payload)
+		}
+	}
+	r.packets.Store(n)
+	r.table.Flush()
+	return nil
+}
+
+func (r *runner) abort() {
+	r.flows.abort()
+}
+
+func (r *runner) finish(src *capture.Source) (*Manifest, error) {
+	if err := r.flows.commit(); err != nil {
+		return nil, err
+	}
+	m := &Manifest{
+		Tool:          "flowsift",
+		Version:       r.cfg.ToolVersion,
+		SchemaVersion: SchemaVersion,
+		CaptureID:     r.capID,
+		Config:        r.cfg,
+		Files:         src.Files(),
+		Skipped:       src.Skipped(),
+		Packets:       r.packets.Load(),
+		FirstTS:       r.firstTS,
+		LastTS:        r.lastTS,
+		Decode:        map[string]int64{},
+		FlowTable:     r.table.Stats(),
+		Tables:        map[string]TableInfo{"flows": {File: FlowsFile, Rows: r.flows.rows}},
+	}
+	for res, n := range r.decode {
+		if n > 0 {
+			m.Decode[decode.Result(res).String()] = n
+		}
+	}
+	for _, f := range m.Files {
+		m.Quality.TruncatedPackets += f.Truncated
+		m.Quality.TimeBackwards += f.TimeBackwards
+		m.Quality.Gaps += f.Gaps
+		m.Quality.MaxGapNS = max(m.Quality.MaxGapNS, f.MaxGapNS)
+	}
+	m.Quality.DuplicatePackets = r.table.Stats().Duplicates
+	m.Quality.MissedBytes = r.table.Stats().MissedBytes
+	m.Quality.Fragments = r.decode[decode.Fragment]
+	m.Quality.OrphanFragments = r.table.Stats().OrphanFrags
+	if err := writeJSON(filepath.Join(r.out, ManifestName), m); err != nil {
+		return nil, fmt.Errorf("write manifest: %w", err)
+	}
+	if m.Packets == 0 {
+		return m, ErrNoPackets
+	}
+	return m, nil
+}
+
+// startProgress reports progress about four times a second until stopped.
+func (r *runner) startProgress(src *capture.Source) (stop func()) {
+	if r.cfg.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				read, total := src.Progress()
+				r.cfg.Progress(Progress{BytesRead: read, BytesTotal: total, Packets: r.packets.Load(), Elapsed: time.Since(r.started)})
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
