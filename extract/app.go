@@ -39,6 +39,7 @@ type appState struct {
 	sniffed  [2]bool // first payload of each direction examined (0 orig, 1 resp)
 	services uint16
 	first    uint16 // first service confirmed, for app_proto
+	flipped  bool   // an application analyzer has flipped the roles
 	sum      appSummary
 }
 
@@ -70,7 +71,7 @@ func (s *appState) summary() *appSummary {
 // sniff recognises an application protocol from the first payload bytes
 // of a direction, the way Zeek's dynamic protocol detection confirms a
 // service without relying on ports.
-func sniff(s *appState, proto uint8, fromOrig bool, sport, dport uint16, b []byte) {
+func sniff(s *appState, f *flow.Flow, proto uint8, fromOrig bool, sport, dport uint16, b []byte) {
 	dir := 1
 	if fromOrig {
 		dir = 0
@@ -101,8 +102,27 @@ func sniff(s *appState, proto uint8, fromOrig bool, sport, dport uint16, b []byt
 		}
 	case decode.ProtoUDP:
 		switch {
+		case isDNSPort(sport) || isDNSPort(dport):
+			if len(b) < 12 || binary.BigEndian.Uint16(b[4:]) > 16 || (b[2]>>3)&0xf > 5 {
+				return // not a DNS header
+			}
+			s.confirm(svcDNS)
+			f.MarkDNS()
+			// Zeek's DNS analyzer flips a connection whose first message,
+			// sent by the originator, is a response.
+			if fromOrig && !s.sniffed[1] && b[2]&0x80 != 0 && !s.flipped && !f.RespMulticast() {
+				f.Flip()
+				s.flipped = true
+			}
 		case (sport == 123 || dport == 123) && len(b) >= 48 && (b[0]>>3)&7 >= 1 && (b[0]>>3)&7 <= 4:
 			s.confirm(svcNTP)
+			// Zeek's NTP analyzer flips a connection whose originator
+			// speaks as the server (mode 4) or whose responder speaks as
+			// the client (mode 3).
+			if mode := b[0] & 7; !s.flipped && (mode == 4 && fromOrig || mode == 3 && !fromOrig) {
+				f.Flip()
+				s.flipped = true
+			}
 		case (sport == 67 || sport == 68 || dport == 67 || dport == 68) && len(b) >= 240 && binary.BigEndian.Uint32(b[236:]) == 0x63825363:
 			s.confirm(svcDHCP)
 		case len(b) >= 1200 && b[0]&0xc0 == 0xc0 && len(b) >= 5 && binary.BigEndian.Uint32(b[1:5]) == 1 && fromOrig:
@@ -110,6 +130,8 @@ func sniff(s *appState, proto uint8, fromOrig bool, sport, dport uint16, b []byt
 		}
 	}
 }
+
+func isDNSPort(p uint16) bool { return p == 53 || p == 5353 || p == 5355 || p == 137 }
 
 var httpMethods = [][]byte{
 	[]byte("GET "), []byte("POST "), []byte("HEAD "), []byte("PUT "), []byte("DELETE "),

@@ -99,7 +99,7 @@ func (c *flowContext) fill(row *FlowRow, a *arena, f *flow.Flow, reason flow.End
 	}
 
 	row.ConnState = f.ConnState()
-	row.History = f.History()
+	optString(a, &row.History, f.History())
 	if app := c.appOf(f); app != nil {
 		if app.service != "" {
 			row.Service = a.String(app.service)

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"flowsift/extract/capture"
+	"flowsift/extract/decode"
 	"flowsift/extract/flow"
 )
 
@@ -21,33 +22,34 @@ const ManifestName = "capture.json"
 // Manifest is the provenance of an extract run: what was read, what was
 // produced, and everything that went wrong along the way.
 type Manifest struct {
-	Tool          string               `json:"tool"`
-	Version       string               `json:"version"`
-	SchemaVersion string               `json:"schema_version"`
-	CaptureID     string               `json:"capture_id"`
-	Config        Config               `json:"config"`
-	Files         []capture.FileStats  `json:"files"`
-	Skipped       []capture.Skipped    `json:"skipped,omitempty"`
-	Packets       int64                `json:"packets"`
-	FirstTS       int64                `json:"first_ts_ns"`
-	LastTS        int64                `json:"last_ts_ns"`
-	Decode        map[string]int64     `json:"decode"`
-	FlowTable     flow.Stats           `json:"flow_table"`
-	Quality       Quality              `json:"quality"`
-	Protocols     map[string]int64     `json:"protocol_problems,omitempty"`
-	Tables        map[string]TableInfo `json:"tables"`
+	Tool          string                 `json:"tool"`
+	Version       string                 `json:"version"`
+	SchemaVersion string                 `json:"schema_version"`
+	CaptureID     string                 `json:"capture_id"`
+	Config        Config                 `json:"config"`
+	Files         []capture.FileStats    `json:"files"`
+	Skipped       []capture.Skipped      `json:"skipped,omitempty"`
+	Packets       int64                  `json:"packets"`
+	FirstTS       int64                  `json:"first_ts_ns"`
+	LastTS        int64                  `json:"last_ts_ns"`
+	Decode        map[string]int64       `json:"decode"`
+	FlowTable     flow.Stats             `json:"flow_table"`
+	Reassembly    decode.ReassemblyStats `json:"ip_reassembly"`
+	Quality       Quality                `json:"quality"`
+	Protocols     map[string]int64       `json:"protocol_problems,omitempty"`
+	Tables        map[string]TableInfo   `json:"tables"`
 }
 
 // Quality sums the capture-quality counters over all files and flows.
 type Quality struct {
-	TruncatedPackets int64 `json:"truncated_packets"`
-	DuplicatePackets int64 `json:"duplicate_packets"`
-	TimeBackwards    int64 `json:"ts_backwards"`
-	Gaps             int64 `json:"gaps"`
-	MaxGapNS         int64 `json:"max_gap_ns"`
-	MissedBytes      int64 `json:"missed_bytes"`
-	Fragments        int64 `json:"fragments"`
-	OrphanFragments  int64 `json:"orphan_fragments"`
+	TruncatedPackets       int64 `json:"truncated_packets"`
+	DuplicatePackets       int64 `json:"duplicate_packets"`
+	TimeBackwards          int64 `json:"ts_backwards"`
+	Gaps                   int64 `json:"gaps"`
+	MaxGapNS               int64 `json:"max_gap_ns"`
+	MissedBytes            int64 `json:"missed_bytes"`
+	Fragments              int64 `json:"fragments"`
+	UnreassembledFragments int64 `json:"unreassembled_fragments"`
 }
 
 // TableInfo describes one written table.

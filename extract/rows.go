@@ -35,7 +35,7 @@ type FlowRow struct {
 	LocalResp  *bool    `parquet:"local_resp,optional"`
 
 	ConnState      string  `parquet:"conn_state,dict"`
-	History        string  `parquet:"history,dict"`
+	History        *string `parquet:"history,optional,dict"`
 	Service        *string `parquet:"service,optional,dict"`
 	AppProto       *string `parquet:"app_proto,optional,dict"`
 	AppProtoSource *string `parquet:"app_proto_source,optional,dict"`

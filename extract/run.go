@@ -69,6 +69,7 @@ type runner struct {
 	table   *flow.Table
 	decode  [decode.TunnelTooDeep + 1]int64
 	packets atomic.Int64
+	reasm   *decode.Reassembler
 	firstTS int64
 	lastTS  int64
 	started time.Time
@@ -85,7 +86,7 @@ func newRunner(cfg Config, capID string, key uint64, paths []string) (*runner, e
 		"flowsift.version":        cfg.ToolVersion,
 		"flowsift.config":         string(cfgJSON),
 	}
-	r := &runner{cfg: cfg, out: cfg.OutDir, capID: capID, started: time.Now()}
+	r := &runner{cfg: cfg, out: cfg.OutDir, capID: capID, started: time.Now(), reasm: decode.NewReassembler()}
 	r.flows, err = newTableWriter[FlowRow](filepath.Join(cfg.OutDir, FlowsFile), cfg.ToolVersion, meta)
 	if err != nil {
 		return nil, err
@@ -123,16 +124,22 @@ func (r *runner) read(ctx context.Context, src *capture.Source) error {
 		r.lastTS = max(r.lastTS, pkt.Timestamp)
 		res := dec.Decode(pkt.LinkType, pkt.Data, &p)
 		r.decode[res]++
-		switch res {
-		case decode.OK, decode.Fragment, decode.OtherTransport:
-		default:
+		m = flow.Meta{TS: pkt.Timestamp, WireLen: pkt.WireLen, CapLen: len(pkt.Data), File: pkt.File, PktNo: pkt.Number, Ordinal: n}
+		if h := fragmented(&p, res); h != nil {
+			buf, frags, wire, ok := r.reasm.Add(h, pkt.WireLen, pkt.Timestamp)
+			if !ok {
+				continue
+			}
+			res = dec.DecodeIP(buf, &p)
+			m.WireLen, m.CapLen, m.Frags = wire, wire, frags
+		}
+		if res != decode.OK && res != decode.OtherTransport {
 			continue
 		}
-		m = flow.Meta{TS: pkt.Timestamp, WireLen: pkt.WireLen, CapLen: len(pkt.Data), File: pkt.File, PktNo: pkt.Number, Ordinal: n}
-		info := r.table.Add(&p, res, &m)
+		info := r.table.Add(&p, &m)
 		if info.Flow != nil && r.cfg.Protocols && len(p.Payload) > 0 && res == decode.OK {
 			f := info.Flow
-			sniff(appFor(f), p.Proto, info.FromOrig, p.SrcPort, p.DstPort, p.Payload)
+			sniff(appFor(f), f, p.Proto, info.FromOrig, p.SrcPort, p.DstPort, p.Payload)
 		}
 	}
 	r.packets.Store(n)
@@ -176,8 +183,10 @@ func (r *runner) finish(src *capture.Source) (*Manifest, error) {
 	}
 	m.Quality.DuplicatePackets = r.table.Stats().Duplicates
 	m.Quality.MissedBytes = r.table.Stats().MissedBytes
-	m.Quality.Fragments = r.decode[decode.Fragment]
-	m.Quality.OrphanFragments = r.table.Stats().OrphanFrags
+	m.Reassembly = r.reasm.Stats
+	m.Reassembly.Expired += r.reasm.Pending()
+	m.Quality.Fragments = r.reasm.Stats.Fragments
+	m.Quality.UnreassembledFragments = m.Reassembly.Expired + m.Reassembly.Dropped
 	if err := writeJSON(filepath.Join(r.out, ManifestName), m); err != nil {
 		return nil, fmt.Errorf("write manifest: %w", err)
 	}
@@ -212,4 +221,17 @@ func (r *runner) startProgress(src *capture.Source) (stop func()) {
 		close(done)
 		<-finished
 	}
+}
+
+// fragmented returns the outermost fragmented IP header of p, or nil.
+func fragmented(p *decode.Packet, res decode.Result) *decode.IPHeader {
+	for i := range p.NumOuter {
+		if p.Outer[i].Fragment {
+			return &p.Outer[i]
+		}
+	}
+	if res.HasIP() && p.Fragment {
+		return &p.IPHeader
+	}
+	return nil
 }

@@ -7,6 +7,8 @@ type LinkType uint32
 const (
 	LinkNull      LinkType = 0   // BSD loopback, host byte order family
 	LinkEthernet  LinkType = 1   // IEEE 802.3 Ethernet
+	LinkPPP       LinkType = 9   // PPP, with or without HDLC framing
+	LinkPPPHDLC   LinkType = 50  // PPP in HDLC-like framing
 	LinkRawBSD    LinkType = 12  // raw IP (DLT_RAW on OpenBSD and others)
 	LinkRawAlt    LinkType = 14  // raw IP (DLT_RAW on some BSDs)
 	LinkRaw       LinkType = 101 // raw IPv4 or IPv6
@@ -20,6 +22,8 @@ const (
 var linkNames = map[LinkType]string{
 	LinkNull:      "NULL",
 	LinkEthernet:  "EN10MB",
+	LinkPPP:       "PPP",
+	LinkPPPHDLC:   "PPP_HDLC",
 	LinkRawBSD:    "RAW",
 	LinkRawAlt:    "RAW",
 	LinkRaw:       "RAW",

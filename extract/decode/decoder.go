@@ -14,7 +14,28 @@ const (
 	PortVXLAN  = 4789
 	PortGeneve = 6081
 	PortGTPU   = 2152
+	PortTeredo = 3544
 )
+
+// teredoPayload strips Teredo's optional authentication and origin
+// indication headers (RFC 4380 5.1.1) and returns the IPv6 packet when what
+// follows looks like one.
+func teredoPayload(b []byte) ([]byte, bool) {
+	if len(b) >= 4 && b[0] == 0 && b[1] == 1 { // authentication header
+		n := 4 + int(b[2]) + int(b[3]) + 8 + 1
+		if n > len(b) {
+			return nil, false
+		}
+		b = b[n:]
+	}
+	if len(b) >= 8 && b[0] == 0 && b[1] == 0 { // origin indication
+		b = b[8:]
+	}
+	if len(b) < 40 || b[0]>>4 != 6 || int(binary.BigEndian.Uint16(b[4:]))+40 > len(b) {
+		return nil, false
+	}
+	return b, true
+}
 
 // Decoder holds reusable gopacket layers. It is not safe for concurrent use.
 type Decoder struct {
@@ -70,6 +91,20 @@ func (d *Decoder) Decode(link capture.LinkType, data []byte, p *Packet) Result {
 		return NotIP
 	case capture.LinkRaw, capture.LinkRawBSD, capture.LinkRawAlt, capture.LinkIPv4, capture.LinkIPv6:
 		return d.rawIP(data, p)
+	case capture.LinkPPP, capture.LinkPPPHDLC:
+		if len(data) >= 2 && data[0] == 0xff && data[1] == 0x03 { // HDLC address and control
+			data = data[2:]
+		}
+		if len(data) < 2 {
+			return TruncatedLink
+		}
+		switch binary.BigEndian.Uint16(data) {
+		case 0x0021:
+			return d.etherType(0x0800, data[2:], p)
+		case 0x0057:
+			return d.etherType(0x86dd, data[2:], p)
+		}
+		return NotIP
 	}
 	return UnsupportedLink
 }
@@ -141,6 +176,16 @@ func (d *Decoder) etherType(et uint16, data []byte, p *Packet) Result {
 				p.EtherType = 0x8847
 				return NotIP
 			}
+		case 0x8903: // Cisco FabricPath: a 2-byte FTag/TTL, then the inner Ethernet frame
+			if len(data) < 2 {
+				return TruncatedLink
+			}
+			return d.ethernet(data[2:], p)
+		case 0x88e7: // 802.1ah provider backbone bridging: I-TAG, then the customer frame
+			if len(data) < 4 {
+				return TruncatedLink
+			}
+			return d.ethernet(data[4:], p)
 		case 0x8864: // PPPoE session
 			if len(data) < 8 {
 				return TruncatedLink
@@ -202,6 +247,12 @@ func (d *Decoder) ip(version int, data []byte, p *Packet) Result {
 		ipPayloadLen = h.TotalLen - h.HdrLen
 	} else {
 		ip := &d.ip6
+		if len(data) >= 40 && data[4] == 0 && data[5] == 0 && data[6] != 0 {
+			// A zero payload length without a jumbo option: gopacket
+			// rejects it, Zeek accepts it (an empty packet, or a TCP
+			// segment whose length the capturing host left to offload).
+			return d.ip6ZeroLength(data, p)
+		}
 		if ip.DecodeFromBytes(data, nf) != nil || ip.Version != 6 {
 			return BadIPHeader
 		}
@@ -267,6 +318,28 @@ func (d *Decoder) ip(version int, data []byte, p *Packet) Result {
 		return Fragment
 	}
 	return d.transport(payload, ipPayloadLen, p)
+}
+
+// ip6ZeroLength decodes an IPv6 header whose payload length is 0.
+func (d *Decoder) ip6ZeroLength(data []byte, p *Packet) Result {
+	h := &p.IPHeader
+	if data[0]>>4 != 6 {
+		return BadIPHeader
+	}
+	h.Version = 6
+	copy(h.Src[:], data[8:24])
+	copy(h.Dst[:], data[24:40])
+	h.TTL = data[7]
+	h.Fragment, h.MoreFrags, h.FragOffset, h.ID = false, false, 0, 0
+	h.Proto = data[6]
+	h.HdrLen, h.TotalLen = 40, 40
+	payload := data[40:]
+	switch h.Proto {
+	case ProtoTCP, ProtoUDP, ProtoICMPv6:
+		h.TotalLen += len(payload)
+		return d.transport(payload, len(payload), p)
+	}
+	return d.transport(payload[:0], 0, p)
 }
 
 // transport decodes the TCP, UDP or ICMP header that follows the IP header.
@@ -400,6 +473,10 @@ func (d *Decoder) udpTunnel(p *Packet) (Result, bool) {
 			et := uint16(d.geneve.Protocol)
 			return d.inner(TunnelGeneve, func() Result { return d.etherType(et, pl, p) }, p)
 		}
+	case h.DstPort == PortTeredo || h.SrcPort == PortTeredo:
+		if pl, ok := teredoPayload(data); ok {
+			return d.inner(TunnelTeredo, func() Result { return d.etherType(0x86dd, pl, p) }, p)
+		}
 	case h.DstPort == PortGTPU || h.SrcPort == PortGTPU:
 		if d.gtp.DecodeFromBytes(data, nf) != nil || d.gtp.MessageType != 0xff {
 			return 0, false
@@ -421,11 +498,27 @@ func (d *Decoder) greTunnel(data []byte, p *Packet) (Result, bool) {
 	case layers.EthernetTypeIPv4, layers.EthernetTypeIPv6:
 		et := uint16(d.gre.Protocol)
 		return d.inner(TunnelGRE, func() Result { return d.etherType(et, pl, p) }, p)
-	case 0x88be: // ERSPAN type II: 8-byte header, then Ethernet
-		if len(pl) < 8 {
+	case 0x88be: // ERSPAN type II (8-byte header, GRE sequence number set) or type I (no header)
+		skip := 0
+		if d.gre.SeqPresent {
+			skip = 8
+		}
+		if len(pl) < skip {
 			return 0, false
 		}
-		return d.inner(TunnelGRE, func() Result { return d.ethernet(pl[8:], p) }, p)
+		return d.inner(TunnelGRE, func() Result { return d.ethernet(pl[skip:], p) }, p)
+	case 0x22eb: // ERSPAN type III: 12-byte header, 8 more with the optional subheader
+		if len(pl) < 12 {
+			return 0, false
+		}
+		skip := 12
+		if pl[11]&1 != 0 {
+			skip += 8
+		}
+		if len(pl) < skip {
+			return 0, false
+		}
+		return d.inner(TunnelGRE, func() Result { return d.ethernet(pl[skip:], p) }, p)
 	}
 	return 0, false
 }

@@ -34,9 +34,10 @@ const (
 	TunnelGTPU
 	TunnelGRE
 	TunnelIPinIP
+	TunnelTeredo
 )
 
-var tunnelNames = [...]string{"", "vxlan", "geneve", "gtpv1", "gre", "ip-in-ip"}
+var tunnelNames = [...]string{"", "vxlan", "geneve", "gtpv1", "gre", "ip-in-ip", "teredo"}
 
 // String returns the lower-case tunnel name used in the tables.
 func (t TunnelType) String() string {

@@ -9,6 +9,13 @@ import (
 type Config struct {
 	// IdleTimeout ends a flow after this long without a packet.
 	IdleTimeout time.Duration
+	// UDPIdleTimeout and ICMPIdleTimeout override IdleTimeout for UDP and
+	// ICMP flows when non-zero (Zeek uses 1 min for both and 5 min for TCP).
+	UDPIdleTimeout  time.Duration
+	ICMPIdleTimeout time.Duration
+	// DNSIdleTimeout ends a UDP flow that carried DNS this long after its
+	// last packet (Zeek's dns_session_timeout).
+	DNSIdleTimeout time.Duration
 	// ActiveTimeout splits a flow into segments of at most this length
 	// (zero: never).
 	ActiveTimeout time.Duration
@@ -33,6 +40,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		IdleTimeout:         120 * time.Second,
+		DNSIdleTimeout:      10 * time.Second,
 		ActiveTimeout:       1800 * time.Second,
 		AttemptTimeout:      5 * time.Second,
 		CloseGrace:          5 * time.Second,
@@ -47,6 +55,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.IdleTimeout <= 0:
 		return fmt.Errorf("%w: idle timeout %s must be positive", ErrConfig, c.IdleTimeout)
+	case c.UDPIdleTimeout < 0 || c.ICMPIdleTimeout < 0 || c.DNSIdleTimeout < 0:
+		return fmt.Errorf("%w: idle timeouts must not be negative", ErrConfig)
 	case c.ActiveTimeout < 0:
 		return fmt.Errorf("%w: active timeout %s is negative", ErrConfig, c.ActiveTimeout)
 	case c.AttemptTimeout <= 0 || c.CloseGrace < 0 || c.PartialCloseTimeout <= 0:

@@ -101,6 +101,7 @@ type Flow struct {
 	histLen   uint8
 	histSeen  uint32
 	firstIdx  uint8 // key side of the first packet's sender
+	dns       bool  // carries DNS: a shorter idle timeout over UDP
 	closedAt  int64 // clock time when the close became complete (TCP)
 	partialAt int64
 	synAt     int64 // clock time of the originator's first SYN
@@ -229,7 +230,22 @@ func (f *Flow) scaledHistory(code byte, fromOrig bool, counter, threshold *uint3
 	}
 }
 
-// flip swaps originator and responder (Zeek's Connection::FlipRoles).
+// Flip swaps originator and responder (Zeek's Connection::FlipRoles). The
+// protocol parsers call it where Zeek's analyzers do: a DNS connection
+// whose first message is a response, an NTP server message from the
+// originator.
+func (f *Flow) Flip() { f.flip() }
+
+// RespMulticast reports whether the responder address is multicast.
+func (f *Flow) RespMulticast() bool {
+	a, _ := f.RespAddr()
+	return AddrOf(a, f.Key.Version).IsMulticast()
+}
+
+// MarkDNS records that the flow carries DNS; over UDP it then expires
+// after Config.DNSIdleTimeout, like a Zeek DNS session.
+func (f *Flow) MarkDNS() { f.dns = true }
+
 func (f *Flow) flip() {
 	f.origIdx ^= 1
 	f.addHistory('^', true)

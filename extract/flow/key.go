@@ -25,7 +25,7 @@ type Key struct {
 // counterpart.
 func ports(p *decode.Packet) (sp, dp uint16, oneWay bool) {
 	switch p.Proto {
-	case decode.ProtoTCP, decode.ProtoUDP, decode.ProtoSCTP:
+	case decode.ProtoTCP, decode.ProtoUDP:
 		return p.SrcPort, p.DstPort, false
 	case decode.ProtoICMP:
 		c, one := icmp4Counterpart(p.ICMPType, p.ICMPCode)

@@ -19,6 +19,15 @@ func (t *Table) classOf(f *Flow) (uint8, int64) {
 			return classPartial, f.partialAt
 		}
 	}
+	switch f.Key.Proto {
+	case decode.ProtoUDP:
+		if f.dns {
+			return classIdleDNS, f.lastClock
+		}
+		return classIdleUDP, f.lastClock
+	case decode.ProtoICMP, decode.ProtoICMPv6:
+		return classIdleICMP, f.lastClock
+	}
 	return classIdle, f.lastClock
 }
 
@@ -30,6 +39,12 @@ func (t *Table) timeout(class uint8) int64 {
 		return t.grace
 	case classPartial:
 		return t.partial
+	case classIdleUDP:
+		return t.idleUDP
+	case classIdleICMP:
+		return t.idleICMP
+	case classIdleDNS:
+		return t.idleDNS
 	}
 	return t.idle
 }
@@ -44,7 +59,7 @@ func (t *Table) deadline(f *Flow) int64 {
 func (t *Table) reschedule(f *Flow) {
 	f.lastClock = t.clock
 	class, _ := t.classOf(f)
-	if class == f.class && class != classIdle {
+	if class == f.class && class >= classAttempt {
 		return // fixed deadlines: the position in the list stays right
 	}
 	if f.class != classNone {
@@ -220,65 +235,4 @@ func (t *Table) unlink(l *list, i int32, age bool) {
 		l.tail = *prev
 	}
 	*prev, *next = nilIdx, nilIdx
-}
-
-// rememberFragment maps an IP datagram's id to the flow of its first
-// fragment, so that later fragments (which carry no ports) count there.
-func (t *Table) rememberFragment(h *decode.IPHeader, idx int32, side uint8, ordinal int64) {
-	k := fragKey{src: h.Src, dst: h.Dst, id: h.ID, proto: h.Proto}
-	t.frags[k] = fragEntry{flow: idx, side: side, at: t.clock, gen: ordinal}
-	t.fragQ = append(t.fragQ, k)
-	t.pruneFragments()
-}
-
-const maxFragEntries = 1 << 16
-
-func (t *Table) pruneFragments() {
-	for len(t.fragQ) > 0 {
-		k := t.fragQ[0]
-		e, ok := t.frags[k]
-		if ok && e.at+fragTimeout > t.clock && len(t.fragQ) <= maxFragEntries {
-			return
-		}
-		if ok && (e.at+fragTimeout <= t.clock || len(t.fragQ) > maxFragEntries) {
-			delete(t.frags, k)
-		}
-		t.fragQ = t.fragQ[1:]
-	}
-}
-
-// fragment accounts a non-first fragment to its datagram's flow.
-func (t *Table) fragment(p *decode.Packet, m *Meta) PacketInfo {
-	h := &p.IPHeader
-	e, ok := t.frags[fragKey{src: h.Src, dst: h.Dst, id: h.ID, proto: h.Proto}]
-	if !ok {
-		t.stats.OrphanFrags++
-		return PacketInfo{}
-	}
-	f := t.at(e.flow)
-	if f.class == classNone || f.Ordinal != e.gen {
-		t.stats.OrphanFrags++
-		return PacketInfo{}
-	}
-	ep := &f.ep[e.side]
-	ep.Pkts++
-	ep.L2Bytes += int64(m.WireLen)
-	ep.IPBytes += int64(h.TotalLen)
-	ep.PayloadBytes += int64(h.PayloadLen)
-	ep.PS.add(float64(h.TotalLen))
-	ep.PL.add(float64(h.PayloadLen))
-	if m.TS > ep.LastTS {
-		ep.IAT.add(float64(m.TS - ep.LastTS))
-		ep.LastTS = m.TS
-	}
-	f.PS.add(float64(h.TotalLen))
-	f.PL.add(float64(h.PayloadLen))
-	if m.TS > f.LastTS {
-		f.IAT.add(float64(m.TS - f.LastTS))
-		f.LastTS = m.TS
-	}
-	f.zeekLast = max(f.zeekLast, m.TS)
-	f.FragPkts++
-	t.reschedule(f)
-	return PacketInfo{Flow: f, FromOrig: f.isOrigSide(e.side)}
 }

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"cmp"
 	"encoding/binary"
 	"hash/maphash"
 
@@ -36,6 +37,9 @@ func (r EndReason) String() string {
 const (
 	classNone uint8 = iota
 	classIdle
+	classIdleUDP
+	classIdleICMP
+	classIdleDNS
 	classAttempt
 	classClosing
 	classPartial
@@ -54,7 +58,6 @@ type Stats struct {
 	Evicted      int64 `json:"evicted"`
 	Reused       int64 `json:"reused"`
 	Peak         int64 `json:"peak_concurrent"`
-	OrphanFrags  int64 `json:"orphan_fragments"`
 	TunnelledPkt int64 `json:"tunnelled_packets"`
 	Duplicates   int64 `json:"duplicate_packets"`
 	MissedBytes  int64 `json:"missed_bytes"`
@@ -74,39 +77,20 @@ type PacketInfo struct {
 
 // Table holds the live flows.
 type Table struct {
-	cfg     Config
-	emit    func(*Flow, EndReason)
-	chunks  [][]Flow
-	free    []int32
-	index   map[Key]int32
-	lists   [numClasses]list
-	age     list
-	live    int
-	clock   int64
-	stats   Stats
-	frags   map[fragKey]fragEntry
-	fragQ   []fragKey
-	fragOld int
-	seed    maphash.Seed
+	cfg    Config
+	emit   func(*Flow, EndReason)
+	chunks [][]Flow
+	free   []int32
+	index  map[Key]int32
+	lists  [numClasses]list
+	age    list
+	live   int
+	clock  int64
+	stats  Stats
+	seed   maphash.Seed
 
-	idle, active, attempt, grace, partial, activity int64
+	idle, idleUDP, idleICMP, idleDNS, active, attempt, grace, partial, activity int64
 }
-
-type fragKey struct {
-	src, dst decode.Addr
-	id       uint32
-	proto    uint8
-}
-
-type fragEntry struct {
-	flow  int32
-	side  uint8
-	at    int64
-	gen   int64 // flow ordinal, so a recycled slot is not mistaken for the flow
-	alive bool
-}
-
-const fragTimeout = int64(30e9)
 
 // NewTable returns an empty table that hands every finished flow to emit.
 // The flow passed to emit is reused after emit returns.
@@ -118,9 +102,11 @@ func NewTable(cfg Config, emit func(*Flow, EndReason)) (*Table, error) {
 		cfg:      cfg,
 		emit:     emit,
 		index:    make(map[Key]int32, 1024),
-		frags:    make(map[fragKey]fragEntry),
 		seed:     maphash.MakeSeed(),
 		idle:     int64(cfg.IdleTimeout),
+		idleUDP:  int64(cmp.Or(cfg.UDPIdleTimeout, cfg.IdleTimeout)),
+		idleICMP: int64(cmp.Or(cfg.ICMPIdleTimeout, cfg.IdleTimeout)),
+		idleDNS:  int64(cmp.Or(cfg.DNSIdleTimeout, cfg.UDPIdleTimeout, cfg.IdleTimeout)),
 		active:   int64(cfg.ActiveTimeout),
 		attempt:  int64(cfg.AttemptTimeout),
 		grace:    int64(cfg.CloseGrace),
@@ -151,12 +137,15 @@ type Meta struct {
 	File    int
 	PktNo   int64
 	Ordinal int64
+	// Frags is the number of IP fragments the packet was reassembled
+	// from (0 for an unfragmented packet).
+	Frags int
 }
 
-// Add processes one decoded packet. r is the decode result; packets that
-// did not decode to an IP header must not be passed. It returns the flow
-// the packet was accounted to (nil for orphan fragments).
-func (t *Table) Add(p *decode.Packet, r decode.Result, m *Meta) PacketInfo {
+// Add processes one decoded packet (decode result OK or OtherTransport;
+// fragments are reassembled before they reach the table). It returns the
+// flow the packet was accounted to.
+func (t *Table) Add(p *decode.Packet, m *Meta) PacketInfo {
 	if m.TS > t.clock {
 		t.clock = m.TS
 	}
@@ -169,9 +158,6 @@ func (t *Table) Add(p *decode.Packet, r decode.Result, m *Meta) PacketInfo {
 		if o := &p.Outer[i]; o.Proto == decode.ProtoUDP && o.HasL4 {
 			parent = t.addHeader(o, nil, p, m, nil).Flow
 		}
-	}
-	if r == decode.Fragment {
-		return t.fragment(p, m)
 	}
 	return t.addHeader(&p.IPHeader, p, p, m, parent)
 }
@@ -215,9 +201,6 @@ func (t *Table) addHeader(h *decode.IPHeader, tp *decode.Packet, p *decode.Packe
 	}
 	info := f.account(t, side, h, tp, p, m)
 	info.New = isNew
-	if h.Fragment && h.FragOffset == 0 {
-		t.rememberFragment(h, idx, side, f.Ordinal)
-	}
 	t.reschedule(f)
 	return info
 }
@@ -280,7 +263,7 @@ func (t *Table) create(k *Key, side uint8, h *decode.IPHeader, tp, p *decode.Pac
 		o := &p.Outer[0]
 		f.Tunnel, f.TunnelOrig, f.TunnelResp, f.TunnelVer = p.Tunnel[0], o.Src, o.Dst, o.Version
 	}
-	if tp != nil && wantFlip(h, tp, sp, dp) {
+	if wantFlip(h, tp, sp, dp) {
 		f.flip()
 	}
 	t.index[*k] = idx
@@ -292,13 +275,17 @@ func (t *Table) create(k *Key, side uint8, h *decode.IPHeader, tp, p *decode.Pac
 	return idx
 }
 
-// wantFlip is Zeek's WantConnection role guess for a new connection.
+// wantFlip is Zeek's WantConnection role guess for a new connection. p is
+// nil for the outer header of a tunnel (always UDP).
 func wantFlip(h *decode.IPHeader, p *decode.Packet, sp, dp uint16) bool {
 	if isBroadcast(&h.Dst, h.Version) {
 		return false
 	}
 	switch h.Proto {
 	case decode.ProtoTCP:
+		if p == nil {
+			return false
+		}
 		syn, ack := p.Flags&decode.SYN != 0, p.Flags&decode.ACK != 0
 		if syn && !ack {
 			return false
@@ -382,9 +369,7 @@ func (f *Flow) account(t *Table, s uint8, h *decode.IPHeader, tp, p *decode.Pack
 	if m.CapLen < m.WireLen {
 		f.TruncPkts++
 	}
-	if h.Fragment {
-		f.FragPkts++
-	}
+	f.FragPkts += int64(m.Frags)
 	if fp := headerFingerprint(t.seed, h); fp != 0 {
 		if fp == e.recentHdr[0] || fp == e.recentHdr[1] {
 			f.DupPkts++
