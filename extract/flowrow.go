@@ -41,7 +41,11 @@ func (c *flowContext) fill(row *FlowRow, a *arena, f *flow.Flow, reason flow.End
 	oAddr, rAddr := flow.AddrOf(oh, v), flow.AddrOf(rh, v)
 
 	row.UID = uid(c.key, f.Ordinal, f.Segment)
-	row.CommunityID = flow.CommunityID(c.seed, v, f.Key.Proto, oh, rh, op, rp, f.Key.OneWay, true)
+	cop, crp := op, rp
+	if f.Key.Proto == decode.ProtoSCTP {
+		cop, crp = f.SCTPPorts[f.OrigSide()], f.SCTPPorts[f.OrigSide()^1]
+	}
+	row.CommunityID = flow.CommunityID(c.seed, v, f.Key.Proto, oh, rh, cop, crp, f.Key.OneWay, true)
 	row.Segment = f.Segment
 	row.CaptureID = c.captureID
 	row.CaptureFile = filepath.Base(c.files[f.File])

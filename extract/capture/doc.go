@@ -17,6 +17,16 @@
 // aliases the reader's buffer and is valid only until the iterator advances;
 // callers copy what they keep. Nothing is allocated per packet.
 //
+// # Live capture
+//
+// [Live] captures on a Linux interface for a fixed time into a pcap file,
+// without cgo or libpcap: an AF_PACKET socket (gopacket's pcapgo) with a
+// classic BPF filter for ports and hosts assembled in this package; see
+// [LiveConfig] for exactly what the filter keeps. The file is written by
+// [PcapWriter], which never replaces an existing file and gives the capture
+// its name only when it is complete. [Interfaces] lists what can be
+// captured on. On other systems Live returns an error.
+//
 // # Invariants
 //
 // A damaged file never stops the run: records that cannot be read are counted

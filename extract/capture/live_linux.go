@@ -19,10 +19,9 @@ import (
 )
 
 const (
-	// drainIdle and drainMax bound the wait, after the capture window
-	// closes, for packets the kernel queued before it closed.
-	drainIdle = 100 * time.Millisecond
-	drainMax  = time.Second
+	// drainMax bounds the wait, after the capture window closes, for the
+	// reader to take in what the kernel had queued.
+	drainMax = 2 * time.Second
 	// flushEvery is the most capture time a crash of the process can lose
 	// from the output file.
 	flushEvery = time.Second
@@ -96,7 +95,6 @@ func Live(ctx context.Context, cfg LiveConfig, progress func(LiveStats)) (LiveSt
 	}
 
 	r := &liveReader{h: h, w: w, snapLen: cfg.SnapLen, retag: link == LinkEthernet, notBefore: st.Start}
-	r.lastRead.Store(st.Start.UnixNano())
 	done := make(chan error, 1)
 	go func() { done <- r.run() }()
 
@@ -106,8 +104,12 @@ func Live(ctx context.Context, cfg LiveConfig, progress func(LiveStats)) (LiveSt
 		s.Packets, s.Bytes, s.WireBytes = r.packets.Load(), r.bytes.Load(), r.wire.Load()
 		return s
 	}
-	addDrops := func() {
+	// The kernel's counters restart at every read; queued is what it
+	// has put in the socket's queue in total.
+	var queued int64
+	kernelStats := func() {
 		if ks, err := h.Stats(); err == nil {
+			queued += int64(ks.Packets) - int64(ks.Drops)
 			st.KernelDrops += int64(ks.Drops)
 		}
 	}
@@ -137,7 +139,7 @@ capture:
 			readerDone = true
 			break capture
 		case <-tick.C:
-			addDrops()
+			kernelStats()
 			if progress != nil {
 				progress(snapshot(time.Now()))
 			}
@@ -145,13 +147,16 @@ capture:
 	}
 	end := time.Now()
 	if !readerDone {
-		r.drain(h)
-		addDrops()
+		// Close the window, then let the reader take in what the kernel
+		// queued before it closed.
+		_ = h.SetBPF(acceptNothing)
+		kernelStats()
+		r.waitForReads(queued, drainMax)
 		r.stopping.Store(true)
 		h.Close()
 		readErr = <-done
 	} else {
-		addDrops()
+		kernelStats()
 		h.Close()
 	}
 	st = snapshot(end)
@@ -257,11 +262,13 @@ type liveReader struct {
 	tagged    []byte // the frame with its VLAN tag put back
 
 	packets, bytes, wire atomic.Int64
-	lastRead             atomic.Int64 // wall clock of the last read, ns
-	stopping             atomic.Bool  // set before the socket is closed under the reader
+	reads                atomic.Int64 // packets taken from the socket, kept or not
+	exited               atomic.Bool
+	stopping             atomic.Bool // set before the socket is closed under the reader
 }
 
 func (r *liveReader) run() error {
+	defer r.exited.Store(true)
 	lastFlush := r.notBefore
 	for {
 		data, ci, err := r.h.ZeroCopyReadPacketData()
@@ -271,7 +278,7 @@ func (r *liveReader) run() error {
 			}
 			return fmt.Errorf("read: %w", err)
 		}
-		r.lastRead.Store(time.Now().UnixNano())
+		r.reads.Add(1)
 		if ci.Timestamp.Before(r.notBefore) {
 			continue
 		}
@@ -309,18 +316,11 @@ func (r *liveReader) withTag(data []byte, vid int) []byte {
 	return b[:min(len(b), r.snapLen)]
 }
 
-// drain closes the capture window: the filter is swapped for one that
-// accepts nothing, and the reader gets until it falls idle (or drainMax)
-// to take in what the kernel had queued.
-func (r *liveReader) drain(h *pcapgo.EthernetHandle) {
-	if err := h.SetBPF(acceptNothing); err != nil {
-		return
-	}
-	deadline := time.Now().Add(drainMax)
-	for time.Now().Before(deadline) {
-		time.Sleep(drainIdle / 4)
-		if time.Since(time.Unix(0, r.lastRead.Load())) >= drainIdle {
-			return
-		}
+// waitForReads waits until the reader has taken n packets from the
+// socket, has stopped, or limit has passed.
+func (r *liveReader) waitForReads(n int64, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for r.reads.Load() < n && !r.exited.Load() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -447,6 +447,10 @@ func (d *Decoder) transport(data []byte, ipPayloadLen int, p *Packet) Result {
 		h.Payload = data
 		return OtherTransport
 	}
+	if h.Proto == ProtoSCTP && len(data) >= 4 {
+		// Flows key SCTP without ports (Zeek), but the Community ID uses them.
+		h.SrcPort, h.DstPort = binary.BigEndian.Uint16(data), binary.BigEndian.Uint16(data[2:])
+	}
 	h.PayloadLen = ipPayloadLen
 	h.Payload = data
 	return OtherTransport

@@ -97,11 +97,13 @@ type Flow struct {
 	ParentSegment int32
 
 	// Zeek connection state.
-	hist      [histCap]byte
-	histLen   uint8
-	histSeen  uint32
-	firstIdx  uint8 // key side of the first packet's sender
-	dns       bool  // carries DNS: a shorter idle timeout over UDP
+	hist     [histCap]byte
+	histLen  uint8
+	histSeen uint32
+	firstIdx uint8 // key side of the first packet's sender
+	dns      bool  // carries DNS: a shorter idle timeout over UDP
+	// SCTPPorts are the SCTP ports by key side (the key itself has none).
+	SCTPPorts [2]uint16
 	closedAt  int64 // clock time when the close became complete (TCP)
 	partialAt int64
 	synAt     int64 // clock time of the originator's first SYN
@@ -133,6 +135,9 @@ type Flow struct {
 	ageStart   int64
 	lastClock  int64
 }
+
+// OrigSide returns the key side (0 = A, 1 = B) of the originator.
+func (f *Flow) OrigSide() uint8 { return f.origIdx }
 
 // Orig returns the originator endpoint.
 func (f *Flow) Orig() *Endpoint { return &f.ep[f.origIdx] }

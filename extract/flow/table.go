@@ -188,7 +188,11 @@ func (t *Table) addHeader(h *decode.IPHeader, tp *decode.Packet, p *decode.Packe
 	isNew := false
 	if ok && tp != nil && h.Proto == decode.ProtoTCP && t.isReuse(t.at(idx), side, tp) {
 		t.stats.Reused++
-		t.finish(idx, EndReuse)
+		reason := EndReuse
+		if t.at(idx).closedAt != 0 {
+			reason = t.reasonFor(t.at(idx)) // it had closed: fin or rst says more
+		}
+		t.finish(idx, reason)
 		ok = false
 	}
 	if !ok {
@@ -255,6 +259,9 @@ func (t *Table) create(k *Key, side uint8, h *decode.IPHeader, tp, p *decode.Pac
 		e.rxmtThresh, e.win0Thresh, e.gapThresh = 1, 1, 1
 	}
 	f.origIdx, f.firstIdx = side, side
+	if h.Proto == decode.ProtoSCTP {
+		f.SCTPPorts[side], f.SCTPPorts[side^1] = h.SrcPort, h.DstPort
+	}
 	f.Ordinal, f.File, f.FirstPktNo = m.Ordinal, m.File, m.PktNo
 	f.StartTS, f.zeekLast = m.TS, m.TS
 	f.ICMPType, f.ICMPCode = -1, -1

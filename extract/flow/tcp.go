@@ -162,6 +162,9 @@ func (f *Flow) tcpPacket(s uint8, p *decode.Packet, ts int64, clock int64) (uint
 
 	initEndpoint(e, flags, p.Seq, onePast)
 	relSeq, underflow := relativeSeq(e, p.Seq, e.lastSeq, e.seqWraps)
+	// Zeek hands the state machine the direction as it was before
+	// update_history could flip the connection; so does this.
+	isOrig := f.isOrigSide(s)
 	f.updateHistory(s, flags, relSeq, length)
 	// updateHistory may flip roles; e and peer still name the same hosts.
 	fromOrig := f.isOrigSide(s)
@@ -213,7 +216,7 @@ func (f *Flow) tcpPacket(s uint8, p *decode.Packet, ts int64, clock int64) (uint
 		e.RetransPkts++
 	}
 
-	doClose, genEvent := f.updateStateMachine(s, e, peer, p.Seq, p.Ack, length, deltaLast, flags)
+	doClose, genEvent := f.updateStateMachine(isOrig, e, peer, p.Seq, p.Ack, length, deltaLast, flags)
 	_ = genEvent
 	fromOrig = f.isOrigSide(s) // a SYN/SYN-ACK reversal flips roles
 
@@ -313,10 +316,10 @@ func (f *Flow) tcpCheckHistory(s uint8, mask uint32, code byte) {
 	f.checkHistory(mask, code, f.isOrigSide(s))
 }
 
-func (f *Flow) updateStateMachine(s uint8, e, peer *Endpoint, baseSeq, ackSeq uint32, length int, deltaLast int32, flags uint16) (doClose, genEvent bool) {
+func (f *Flow) updateStateMachine(isOrig bool, e, peer *Endpoint, baseSeq, ackSeq uint32, length int, deltaLast int32, flags uint16) (doClose, genEvent bool) {
 	switch e.state {
 	case tcpInactive:
-		return f.updateInactiveState(s, e, peer, baseSeq, ackSeq, length, flags)
+		return f.updateInactiveState(isOrig, e, peer, baseSeq, ackSeq, length, flags)
 	case tcpSynSent, tcpSynAckSent:
 		return updateSynSentState(e, peer, flags)
 	case tcpEstablished, tcpPartial:
@@ -327,9 +330,8 @@ func (f *Flow) updateStateMachine(s uint8, e, peer *Endpoint, baseSeq, ackSeq ui
 	return false, false
 }
 
-func (f *Flow) updateInactiveState(s uint8, e, peer *Endpoint, baseSeq, ackSeq uint32, length int, flags uint16) (doClose, genEvent bool) {
+func (f *Flow) updateInactiveState(isOrig bool, e, peer *Endpoint, baseSeq, ackSeq uint32, length int, flags uint16) (doClose, genEvent bool) {
 	syn, fin, rst, ack := flags&decode.SYN != 0, flags&decode.FIN != 0, flags&decode.RST != 0, flags&decode.ACK != 0
-	isOrig := f.isOrigSide(s)
 	if syn {
 		if isOrig {
 			if ack {
