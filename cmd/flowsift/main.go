@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/pflag"
+
+	"flowsift/extract/capture"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=...".
@@ -39,7 +41,10 @@ var commands []command
 func init() {
 	commands = []command{
 		{"extract", "turn captures into flows.parquet (+ DNS, HTTP, TLS tables) and a manifest", cmdExtract},
+		{"capture", "capture packets on an interface for a fixed time into a pcap file", cmdCapture},
+		{"carve", "copy the packets of chosen flows out of the original captures", cmdCarve},
 		{"info", "summarise capture files (packets, bytes, link types, protocols, errors)", cmdInfo},
+		{"interfaces", "list the network interfaces to capture on", cmdInterfaces},
 		{"version", "print the version", cmdVersion},
 	}
 }
@@ -100,6 +105,10 @@ func exitCode(err error, name string, stderr io.Writer) int {
 		return exitOK
 	case errors.As(err, &fe):
 		return exitFindings
+	case errors.Is(err, capture.ErrPermission):
+		// One clear line: more help would not give the missing privilege.
+		fmt.Fprintf(stderr, "flowsift %s: %v\n", name, err)
+		return exitUsage
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "flowsift %s: %v\n", name, err)
 		fmt.Fprintf(stderr, "see flowsift help %s\n", name)

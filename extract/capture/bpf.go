@@ -41,8 +41,6 @@ const (
 	filterIPv6ExtHeaders = 4
 	// bpfMaxInstructions is the kernel's BPF_MAXINSNS.
 	bpfMaxInstructions = 4096
-	// packetOutgoing is the kernel's PACKET_OUTGOING packet type.
-	packetOutgoing = 4
 )
 
 // portProtocols are the transport protocols whose first four bytes are the
@@ -295,19 +293,6 @@ func skipExtHeader(a *assembler, base, add, shift uint32) {
 		bpf.ALUOpX{Op: bpf.ALUOpAdd},
 		bpf.TAX{},
 		bpf.LoadScratch{Dst: bpf.RegA, N: 0})
-}
-
-// rejectOutgoing prefixes a program with a check that drops packets the
-// host sends. On the loopback device the kernel hands a packet socket every
-// packet twice, once as sent and once as received; libpcap drops the sent
-// copy the same way. The packet type is a Linux extension, so the prefix
-// runs only in the kernel, never in bpf.VM.
-func rejectOutgoing(prog []bpf.Instruction) []bpf.Instruction {
-	return append([]bpf.Instruction{
-		bpf.LoadExtension{Num: bpf.ExtType},
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: packetOutgoing, SkipFalse: 1},
-		bpf.RetConstant{Val: 0},
-	}, prog...)
 }
 
 // label names a place in a program under assembly; 0 means "the next

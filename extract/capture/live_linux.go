@@ -4,7 +4,6 @@ package capture
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -81,6 +80,7 @@ func Live(ctx context.Context, cfg LiveConfig, progress func(LiveStats)) (LiveSt
 	if err != nil {
 		return st, liveError(cfg.Interface, err)
 	}
+	// Promiscuous mode means nothing on loopback.
 	h, err := openHandle(cfg, raw, hatype != unix.ARPHRD_LOOPBACK)
 	if err != nil {
 		return st, liveError(cfg.Interface, err)
@@ -160,21 +160,20 @@ capture:
 		h.Close()
 	}
 	st = snapshot(end)
-	var errs []error
-	if readErr != nil {
-		errs = append(errs, readErr)
-	}
-	if err := w.Commit(); err != nil {
-		errs = append(errs, err)
-	}
-	if len(errs) > 0 {
-		return st, liveError(cfg.Interface, errors.Join(errs...))
+	commitErr := w.Commit()
+	switch {
+	case readErr != nil && commitErr != nil:
+		return st, liveError(cfg.Interface, fmt.Errorf("%w; %w", readErr, commitErr))
+	case readErr != nil:
+		return st, liveError(cfg.Interface, readErr)
+	case commitErr != nil:
+		return st, liveError(cfg.Interface, commitErr)
 	}
 	return st, nil
 }
 
 // openHandle opens the packet socket with its filter in place.
-func openHandle(cfg LiveConfig, prog []bpf.RawInstruction, promiscuous bool) (*pcapgo.EthernetHandle, error) {
+func openHandle(cfg LiveConfig, prog []bpf.RawInstruction, promiscAllowed bool) (*pcapgo.EthernetHandle, error) {
 	h, err := pcapgo.NewEthernetHandle(cfg.Interface)
 	if err != nil {
 		return nil, err
@@ -187,8 +186,7 @@ func openHandle(cfg LiveConfig, prog []bpf.RawInstruction, promiscuous bool) (*p
 		h.Close()
 		return nil, fmt.Errorf("attach filter: %w", err)
 	}
-	// Promiscuous mode means nothing on loopback.
-	if cfg.Promiscuous && promiscuous {
+	if cfg.Promiscuous && promiscAllowed {
 		if err := h.SetPromiscuous(true); err != nil {
 			h.Close()
 			return nil, fmt.Errorf("promiscuous mode: %w", err)
