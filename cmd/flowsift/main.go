@@ -40,6 +40,7 @@ var commands []command
 
 func init() {
 	commands = []command{
+		{"detect", "run threshold, Sigma and model detections over extracted tables", cmdDetect},
 		{"extract", "turn captures into flows.parquet (+ DNS, HTTP, TLS tables) and a manifest", cmdExtract},
 		{"capture", "capture packets on an interface for a fixed time into a pcap file", cmdCapture},
 		{"carve", "copy the packets of chosen flows out of the original captures", cmdCarve},

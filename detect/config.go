@@ -1,0 +1,61 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"flowsift/detect/rules"
+)
+
+// Config configures a detect run.
+type Config struct {
+	// Dir is the extract output directory to read.
+	Dir string `json:"-"`
+	// OutDir receives the alerts (default Dir).
+	OutDir string `json:"-"`
+	// Rules are the threshold settings.
+	Rules rules.Config `json:"-"`
+	// RulesFile names the file the thresholds came from ("" = defaults).
+	RulesFile string `json:"rules_file,omitempty"`
+	// Only restricts the threshold detections (ids or original switch
+	// names); empty runs all.
+	Only []string `json:"only,omitempty"`
+	// NoRules skips the threshold layer.
+	NoRules bool `json:"no_rules,omitempty"`
+	// Exclude keeps hosts in these networks from being reported as actors.
+	Exclude []netip.Prefix `json:"exclude,omitempty"`
+	// Perspective is "" (none), "auto" (the host with the most packets),
+	// or an address.
+	Perspective string `json:"perspective,omitempty"`
+	// ExcludePerspective also excludes the perspective host.
+	ExcludePerspective bool `json:"exclude_perspective,omitempty"`
+	// SigmaPaths are Sigma rule files or directories; empty skips Sigma.
+	SigmaPaths []string `json:"sigma_paths,omitempty"`
+	// Version is the tool version recorded in the outputs.
+	Version string `json:"-"`
+}
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	return Config{Rules: rules.DefaultConfig(), Perspective: "auto"}
+}
+
+// ErrConfig is returned for an unusable configuration.
+var ErrConfig = errors.New("detect: invalid configuration")
+
+// Validate reports the first unusable setting.
+func (c Config) Validate() error {
+	if c.Dir == "" {
+		return fmt.Errorf("%w: no input directory", ErrConfig)
+	}
+	if c.Perspective != "" && c.Perspective != "auto" {
+		if _, err := netip.ParseAddr(c.Perspective); err != nil {
+			return fmt.Errorf("%w: perspective %q is neither auto nor an address", ErrConfig, c.Perspective)
+		}
+	}
+	if _, err := rules.Select(c.Only); err != nil {
+		return err
+	}
+	return c.Rules.Validate()
+}

@@ -1,0 +1,190 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"flowsift/detect/alert"
+)
+
+// probe reports whether a TCP flow was a connection attempt that carried no
+// data: a SYN that went unanswered (S0), was refused (REJ), was abandoned
+// (RSTOS0), or a connect scan that completed the handshake and ended at once.
+func probe(fl *Flows, i int) bool {
+	return fl.Proto[i] == 6 && fl.OrigSYN[i] > 0 && fl.OrigPayload[i] == 0 && fl.RespPayload[i] == 0
+}
+
+// stealth reports whether a TCP flow is a FIN, NULL or Xmas probe: no SYN,
+// no ACK, no payload. Ordinary stacks never send such packets; scanners
+// use them to slip past stateless filters.
+func stealth(fl *Flows, i int) bool {
+	return fl.Proto[i] == 6 && fl.OrigSYN[i] == 0 && fl.OrigACK[i] == 0 && fl.OrigRST[i] == 0 &&
+		fl.OrigPkts[i] > 0 && fl.OrigPayload[i] == 0 && fl.RespPayload[i] == 0
+}
+
+func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
+	fl := &d.Flows
+	s := c.PortScan
+	hop := s.Window.NS() / 2
+	var vertical, horizontal, udp, hidden []distinctCell
+	var vEvents, hEvents, uEvents []event
+	for i := range fl.N {
+		if rc.isExcluded(fl.Orig[i]) {
+			continue
+		}
+		b := floorDiv(fl.TS[i], hop)
+		switch {
+		case stealth(fl, i):
+			vg := pack(fl.Orig[i], fl.Resp[i])
+			hidden = append(hidden, distinctCell{vg, b, int64(fl.RespP[i])})
+			vertical = append(vertical, distinctCell{vg, b, int64(fl.RespP[i])})
+			vEvents = append(vEvents, event{group: vg, from: fl.TS[i], to: fl.TSEnd[i], row: int32(i), sub: fl.RespP[i]})
+		case probe(fl, i):
+			vg := pack(fl.Orig[i], fl.Resp[i])
+			hg := pack(fl.Orig[i], fl.RespP[i])
+			vertical = append(vertical, distinctCell{vg, b, int64(fl.RespP[i])})
+			horizontal = append(horizontal, distinctCell{hg, b, int64(fl.Resp[i])})
+			vEvents = append(vEvents, event{group: vg, from: fl.TS[i], to: fl.TSEnd[i], row: int32(i), sub: fl.RespP[i]})
+			hEvents = append(hEvents, event{group: hg, from: fl.TS[i], to: fl.TSEnd[i], row: int32(i), sub: fl.Resp[i]})
+		case fl.Proto[i] == 17 && fl.RespPkts[i] == 0 && fl.OrigPayload[i] <= 512:
+			ug := pack(fl.Orig[i], fl.Resp[i])
+			udp = append(udp, distinctCell{ug, b, int64(fl.RespP[i])})
+			uEvents = append(uEvents, event{group: ug, from: fl.TS[i], to: fl.TSEnd[i], row: int32(i), sub: fl.RespP[i]})
+		}
+	}
+	sortEvents(vEvents)
+	sortEvents(hEvents)
+	sortEvents(uEvents)
+	unreach := rc.unreachables()
+	var out []alert.Alert
+	// A vertical scan is reported when it reaches the port threshold or
+	// uses enough stealth probes; both findings merge into one alert.
+	vruns := distinctRuns(vertical, hop, int(s.MinPorts))
+	for _, r := range distinctRuns(hidden, hop, int(s.MinStealth)) {
+		r.peak = 0 // recomputed below from all probes
+		vruns = append(vruns, r)
+	}
+	vruns = mergeRuns(vruns)
+	for i := range vruns {
+		vruns[i].peak = distinctIn(vertical, vruns[i], hop)
+	}
+	for _, r := range vruns {
+		scanner, target := unpack(r.group)
+		evs := overlapping(vEvents, r.group, r.from, r.to+hop)
+		out = append(out, rc.scanAlert("vertical", "TCP port scan of %s by %s", []int32{target}, scanner, -1, r, evs, float64(s.MinPorts), "distinct ports", unreach))
+	}
+	for _, r := range distinctRuns(horizontal, hop, int(s.MinHosts)) {
+		scanner, port := unpack(r.group)
+		evs := overlapping(hEvents, r.group, r.from, r.to+hop)
+		targets := make([]int32, 0, len(evs))
+		for _, e := range evs {
+			targets = append(targets, e.sub)
+		}
+		out = append(out, rc.scanAlert("horizontal", "TCP sweep of port "+fmt.Sprint(port)+" across %s by %s", targets, scanner, port, r, evs, float64(s.MinHosts), "distinct hosts", unreach))
+	}
+	for _, r := range distinctRuns(udp, hop, int(s.MinUDPPorts)) {
+		scanner, target := unpack(r.group)
+		evs := overlapping(uEvents, r.group, r.from, r.to+hop)
+		out = append(out, rc.scanAlert("udp", "UDP port scan of %s by %s", []int32{target}, scanner, -1, r, evs, float64(s.MinUDPPorts), "distinct UDP ports", unreach))
+	}
+	return out
+}
+
+// unreachables counts ICMP destination-unreachable flows per (sender,
+// receiver): the answers of closed UDP ports and filtering routers.
+func (rc *runCtx) unreachables() map[uint64]int64 {
+	fl := &rc.data.Flows
+	m := map[uint64]int64{}
+	for i := range fl.N {
+		if fl.Proto[i] == 1 && fl.ICMPType[i] == 3 || fl.Proto[i] == 58 && fl.ICMPType[i] == 1 {
+			m[pack(fl.Orig[i], fl.Resp[i])] += fl.OrigPkts[i]
+		}
+	}
+	return m
+}
+
+func (rc *runCtx) scanAlert(kind, nameFmt string, targets []int32, scanner, port int32, r run, evs []event, threshold float64, unit string, unreach map[uint64]int64) alert.Alert {
+	fl := &rc.data.Flows
+	rows := make([]int32, len(evs))
+	var open, closed, filtered, connect, stealthy int
+	ports := map[int32]bool{}
+	first, last := r.from, r.to
+	if len(evs) > 0 {
+		first, last = evs[0].from, evs[0].to
+	}
+	for i, e := range evs {
+		rows[i] = e.row
+		first, last = min(first, e.from), max(last, e.to)
+		ports[fl.RespP[e.row]] = true
+		h := fl.History[e.row]
+		switch {
+		case stealth(fl, int(e.row)):
+			stealthy++
+			if fl.RespRST[e.row] > 0 {
+				closed++
+			} else {
+				filtered++
+			}
+		case strings.Contains(h, "A") && strings.Contains(h, "h"):
+			connect++
+			open++
+		case strings.Contains(h, "h"):
+			open++
+		case fl.State[e.row] == "REJ":
+			closed++
+		default:
+			filtered++
+		}
+	}
+	hosts := map[int32]float64{}
+	var unreachables int64
+	for _, t := range targets {
+		hosts[t]++
+		unreachables += unreach[pack(t, scanner)]
+	}
+	dst := rc.ranked(hosts, 20)
+	target := strings.Join(dst, ", ")
+	if len(hosts) > 3 {
+		target = fmt.Sprintf("%d hosts", len(hosts))
+	}
+	ev, total := rc.flowEvidence(rows)
+	a := alert.Alert{
+		TsFirst: first, TsLast: last,
+		Name:       fmt.Sprintf(nameFmt, target, rc.host(scanner)),
+		Confidence: confidence(r.peak, threshold),
+		Src:        []string{rc.host(scanner)}, Dst: dst,
+		Count: int64(r.peak), CountUnit: unit + " per window", Threshold: ptr(threshold),
+		Evidence: ev, EvidenceTotal: total,
+	}
+	if port >= 0 {
+		a.DstPort = ptr(port)
+	}
+	portList := make([]int32, 0, len(ports))
+	for p := range ports {
+		portList = append(portList, p)
+	}
+	slices.Sort(portList)
+	if len(portList) > 50 {
+		portList = portList[:50]
+	}
+	a.Description = fmt.Sprintf("%s probed %.0f %s within %s (threshold %.0f): %d answered (open), %d refused with RST, %d unanswered; %d ICMP unreachable answers",
+		rc.host(scanner), r.peak, unit, time.Duration(2*(r.to-r.from)/2).Round(time.Second), threshold, open, closed, filtered, unreachables)
+	a.Details = details(map[string]any{
+		"kind": kind, "open": open, "refused": closed, "unanswered": filtered, "connect_scans": connect, "stealth_probes": stealthy,
+		"icmp_unreachable": unreachables, "ports": portList, "targets": len(hosts),
+	})
+	return a
+}
+
+// distinctIn counts the distinct values of r's group within r's span.
+func distinctIn(cs []distinctCell, r run, hop int64) float64 {
+	seen := map[int64]bool{}
+	for _, c := range cs {
+		if c.group == r.group && c.bucket*hop >= r.from && c.bucket*hop < r.to {
+			seen[c.value] = true
+		}
+	}
+	return float64(len(seen))
+}

@@ -1,0 +1,165 @@
+package detect
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"flowsift/detect/alert"
+	"flowsift/detect/rules"
+)
+
+// SummaryFile is the name of the run summary in the output directory.
+const SummaryFile = "detect.json"
+
+// Summary records what a detect run did.
+type Summary struct {
+	Tool        string          `json:"tool"`
+	Version     string          `json:"version"`
+	CaptureID   string          `json:"capture_id"`
+	Config      Config          `json:"config"`
+	Perspective *Perspective    `json:"perspective,omitempty"`
+	Excluded    []string        `json:"excluded,omitempty"`
+	Layers      []Layer         `json:"layers"`
+	Alerts      int             `json:"alerts"`
+	ByDetector  map[string]int  `json:"alerts_by_detector"`
+	BySeverity  map[string]int  `json:"alerts_by_severity"`
+	Skipped     []rules.Skipped `json:"skipped,omitempty"`
+}
+
+// Perspective is the capture's own host: the address with the most packets.
+type Perspective struct {
+	Address string  `json:"address"`
+	Packets int64   `json:"packets"`
+	Share   float64 `json:"share"` // of all packets
+	Auto    bool    `json:"auto"`
+}
+
+// Layer reports one detection layer.
+type Layer struct {
+	Name    string `json:"name"`
+	Alerts  int    `json:"alerts"`
+	Skipped string `json:"skipped,omitempty"`
+	Notes   string `json:"notes,omitempty"`
+}
+
+// Run runs the configured layers over cfg.Dir and writes the alerts.
+func Run(ctx context.Context, cfg Config) (*Summary, []alert.Alert, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	out := cfg.OutDir
+	if out == "" {
+		out = cfg.Dir
+	}
+	data, err := rules.Load(cfg.Dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := &Summary{Tool: "flowsift", Version: cfg.Version, CaptureID: data.CaptureID, Config: cfg, ByDetector: map[string]int{}, BySeverity: map[string]int{}}
+	exclude := slices.Clone(cfg.Exclude)
+	if cfg.Perspective != "" {
+		sum.Perspective = perspective(data, cfg.Perspective)
+		if cfg.ExcludePerspective && sum.Perspective != nil {
+			if a, err := netip.ParseAddr(sum.Perspective.Address); err == nil {
+				exclude = append(exclude, netip.PrefixFrom(a, a.BitLen()))
+			}
+		}
+	}
+	for _, p := range exclude {
+		sum.Excluded = append(sum.Excluded, p.String())
+	}
+	var all []alert.Alert
+	if cfg.NoRules {
+		sum.Layers = append(sum.Layers, Layer{Name: alert.DetectorRules, Skipped: "disabled with --no-rules"})
+	} else {
+		as, skipped, err := rules.Run(data, &cfg.Rules, rules.Options{Only: cfg.Only, Exclude: exclude})
+		if err != nil {
+			return nil, nil, err
+		}
+		sum.Skipped = skipped
+		sum.Layers = append(sum.Layers, Layer{Name: alert.DetectorRules, Alerts: len(as)})
+		all = append(all, as...)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	for _, a := range all {
+		sum.ByDetector[a.Detector]++
+		sum.BySeverity[a.Severity]++
+	}
+	sum.Alerts = len(all)
+	meta := map[string]string{"flowsift.version": cfg.Version, "flowsift.capture_id": data.CaptureID}
+	if err := alert.Write(out, all, meta); err != nil {
+		return nil, nil, err
+	}
+	b, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(out, SummaryFile), append(b, '\n')); err != nil {
+		return nil, nil, fmt.Errorf("write %s: %w", SummaryFile, err)
+	}
+	return sum, all, nil
+}
+
+// perspective finds the capture's own host: the address in the most
+// packets (the original tool's --find-perspective-ip), or the given one.
+func perspective(d *rules.Data, want string) *Perspective {
+	fl := &d.Flows
+	pkts := make([]int64, len(d.Hosts.Names))
+	var total int64
+	for i := range fl.N {
+		n := fl.OrigPkts[i] + fl.RespPkts[i]
+		pkts[fl.Orig[i]] += n
+		pkts[fl.Resp[i]] += n
+		total += n
+	}
+	if total == 0 {
+		return nil
+	}
+	if want != "auto" {
+		a, _ := netip.ParseAddr(want)
+		id, ok := d.Hosts.Lookup(a.String())
+		p := &Perspective{Address: a.String()}
+		if ok {
+			p.Packets = pkts[id]
+			p.Share = float64(pkts[id]) / float64(total)
+		}
+		return p
+	}
+	best := 0
+	for i := range pkts {
+		if pkts[i] > pkts[best] || pkts[i] == pkts[best] && d.Hosts.Names[i] < d.Hosts.Names[best] {
+			best = i
+		}
+	}
+	return &Perspective{Address: d.Hosts.Names[best], Packets: pkts[best], Share: float64(pkts[best]) / float64(total), Auto: true}
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err = f.Write(b); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
