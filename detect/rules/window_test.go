@@ -19,8 +19,8 @@ func TestRunsSlidingWindow(t *testing.T) {
 		{
 			// 60 events in each of two neighbouring buckets: no bucket
 			// alone reaches 100, the window over both does.
-			name: "burst across a bucket boundary",
-			events: append(points(1, 4*sec, 60), points(1, 6*sec, 60)...),
+			name:      "burst across a bucket boundary",
+			events:    append(points(1, 4*sec, 60), points(1, 6*sec, 60)...),
 			threshold: 100,
 			want:      []run{{group: 1, from: 0, to: 10 * sec, peak: 120}},
 		},

@@ -53,7 +53,8 @@ func CipherName(c uint16) string {
 		return s
 	}
 	if isGREASE(c) {
-		return "grease_0x" + strconv.FormatUint(uint64(c), 16)
+		const hex = "0123456789ABCDEF"
+		return "grease_0x" + string([]byte{hex[c>>12], hex[c>>8&0xf], hex[c>>4&0xf], hex[c&0xf]})
 	}
 	return "unknown-" + strconv.Itoa(int(c))
 }
