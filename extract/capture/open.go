@@ -29,6 +29,10 @@ type recordReader interface {
 type openFile struct {
 	f     *os.File
 	ra    *readAhead
+	mem   []byte // the mapped file, when it is read from memory
+	unmap func()
+	hash  *memHash
+	bs    *byteStream
 	dec   io.Closer // decompressor, if any
 	rr    recordReader
 	stats *FileStats
@@ -116,21 +120,32 @@ func open(path string, stats *FileStats, probe bool) (*openFile, error) {
 	stats.Path = path
 	stats.Size = fi.Size()
 	of := &openFile{f: f, stats: stats}
-	var src io.Reader = f
-	if !probe {
-		of.ra = newReadAhead(f)
-		src = of.ra
+	var s *byteStream
+	if !probe && !isCompressed(f) {
+		if mem, unmap, ok := mapFile(f, fi.Size()); ok {
+			of.mem, of.unmap = mem, unmap
+			of.hash = newMemHash(mem)
+			s = newMemStream(mem)
+		}
 	}
-	br := bufio.NewReaderSize(src, streamBufSize)
-	r, compressed, closer, err := decompress(br)
-	stats.Compression = compressed
-	if err != nil {
-		of.close()
-		return nil, fmt.Errorf("%s: %s: %w", path, compressed, err)
+	if s == nil {
+		var src io.Reader = f
+		if !probe {
+			of.ra = newReadAhead(f)
+			src = of.ra
+		}
+		br := bufio.NewReaderSize(src, streamBufSize)
+		r, compressed, closer, err := decompress(br)
+		stats.Compression = compressed
+		if err != nil {
+			of.close()
+			return nil, fmt.Errorf("%s: %s: %w", path, compressed, err)
+		}
+		of.dec = closer
+		s = newByteStream(r)
 	}
-	of.dec = closer
-	s := newByteStream(r)
-	head, _ := s.r.Peek(4)
+	of.bs = s
+	head := s.peek(4)
 	switch captureFormat(head) {
 	case "pcap":
 		of.rr, err = newPcapReader(s, stats, path)
@@ -148,15 +163,22 @@ func open(path string, stats *FileStats, probe bool) (*openFile, error) {
 
 // rawRead returns how many bytes of the file have been read so far.
 func (of *openFile) rawRead() int64 {
-	if of.ra == nil {
-		return 0
+	switch {
+	case of.mem != nil:
+		return of.bs.progress.Load()
+	case of.ra != nil:
+		return of.ra.raw.Load()
 	}
-	return of.ra.raw.Load()
+	return 0
 }
 
 // finish hashes the rest of the file and releases it.
 func (of *openFile) finish() {
-	of.stats.SHA256 = of.ra.SHA256()
+	if of.hash != nil {
+		of.stats.SHA256 = of.hash.wait()
+	} else {
+		of.stats.SHA256 = of.ra.SHA256()
+	}
 	of.close()
 }
 
@@ -167,7 +189,22 @@ func (of *openFile) close() {
 	if of.ra != nil {
 		of.ra.Close()
 	}
+	if of.hash != nil {
+		of.hash.wait() // the hashing goroutine reads the mapping
+		of.hash = nil
+	}
+	if of.unmap != nil {
+		of.unmap()
+		of.unmap = nil
+	}
 	of.f.Close()
+}
+
+// isCompressed reports whether a file starts with gzip or zstd magic.
+func isCompressed(f *os.File) bool {
+	var head [4]byte
+	n, _ := f.ReadAt(head[:], 0)
+	return bytes.HasPrefix(head[:n], gzipMagic) || bytes.HasPrefix(head[:n], zstdMagic)
 }
 
 // firstTimestamp opens a capture and returns the timestamp of its first
