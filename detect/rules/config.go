@@ -106,7 +106,8 @@ type Config struct {
 	UnusualPorts struct {
 		Services     []int32 `yaml:"services"`
 		MinEphemeral int32   `yaml:"min_ephemeral"`
-		MinFlows     int64   `yaml:"min_flows"`
+		MinPackets   int64   `yaml:"min_packets"`
+		Suspicious   []int32 `yaml:"suspicious"`
 	} `yaml:"unusual-ports"`
 	Beaconing struct {
 		MinConnections int64   `yaml:"min_connections"`
@@ -168,7 +169,7 @@ func (c Config) Validate() error {
 		"dns.tunnel_min_subdomains": c.DNS.TunnelMinSubdomains, "dns.nxdomain_min": c.DNS.NXMin,
 		"asymmetric.min_packets": c.Asymmetric.MinPackets, "amplification.min_reflectors": c.Amplification.MinReflectors,
 		"icmp-tunnel.min_packets": c.ICMPTunnel.MinPackets, "exfiltration.min_bytes_out": c.Exfiltration.MinBytesOut,
-		"unusual-ports.min_flows": c.UnusualPorts.MinFlows, "beaconing.min_connections": c.Beaconing.MinConnections,
+		"unusual-ports.min_packets": c.UnusualPorts.MinPackets, "beaconing.min_connections": c.Beaconing.MinConnections,
 	} {
 		if v < 1 {
 			return fmt.Errorf("%w: %s must be at least 1", ErrConfig, name)

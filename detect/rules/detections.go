@@ -71,7 +71,7 @@ var registry = []Detection{
 	{ID: "unusual-ports", Name: "Unusual ports", Mitre: []string{"T1571"}, Severity: alert.SeverityLow, Needs: "flows", Aliases: []string{"unusual-ports"}, run: unusualPorts,
 		Settings: func(c *Config) []string {
 			s := c.UnusualPorts
-			return []string{fmt.Sprintf("TCP flows with data to ports outside the %d listed services and below %d: >= %d per source", len(s.Services), s.MinEphemeral, s.MinFlows)}
+			return []string{fmt.Sprintf("packets in TCP flows with data to ports outside the %d listed services and below %d: >= %d per source", len(s.Services), s.MinEphemeral, s.MinPackets), fmt.Sprintf("medium severity for ports %v", s.Suspicious)}
 		}},
 	{ID: "beaconing", Name: "Beaconing", Mitre: []string{"T1071"}, Severity: alert.SeverityMedium, Needs: "flows", run: beaconing,
 		Settings: func(c *Config) []string {

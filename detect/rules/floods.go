@@ -154,21 +154,24 @@ func (rc *runCtx) httpEvidence(rows []int32) ([]string, int64) {
 	return ev, int64(len(rows))
 }
 
-// incomplete reports whether a TCP flow's originator sent a SYN that never
-// led to an established connection.
-func incomplete(state string) bool {
-	switch state {
-	case "S0", "REJ", "RSTOS0", "SH", "RSTRH", "SHR", "OTH":
-		return true
+// incomplete reports whether a TCP flow's originator, having sent a SYN,
+// never completed the handshake: no pure ACK and no data from it. A
+// victim answering with SYN cookies makes the state S1 (history "Sh"), so
+// the state alone does not tell.
+func incomplete(history string) bool {
+	for i := 0; i < len(history); i++ {
+		if history[i] == 'A' || history[i] == 'D' {
+			return false
+		}
 	}
-	return false
+	return true
 }
 
 func synFlood(d *Data, c *Config, rc *runCtx) []alert.Alert {
 	fl := &d.Flows
 	var events []event
 	for i := range fl.N {
-		if fl.Proto[i] != 6 || fl.OrigSYN[i] == 0 || !incomplete(fl.State[i]) || rc.isExcluded(fl.Orig[i]) {
+		if fl.Proto[i] != 6 || fl.OrigSYN[i] == 0 || !incomplete(fl.History[i]) || rc.isExcluded(fl.Orig[i]) {
 			continue
 		}
 		events = append(events, event{group: uint64(uint32(fl.Resp[i])), from: fl.TS[i], to: fl.TSEnd[i], weight: float64(fl.OrigSYN[i]), row: int32(i), sub: fl.Orig[i]})

@@ -145,15 +145,21 @@ func unusualPorts(d *Data, c *Config, rc *runCtx) []alert.Alert {
 	var out []alert.Alert
 	for _, g := range order {
 		rows := groups[g]
-		if int64(len(rows)) < s.MinFlows {
+		var pkts int64
+		for _, r := range rows {
+			pkts += fl.OrigPkts[r]
+		}
+		if pkts < s.MinPackets {
 			continue
 		}
 		src := int32(g)
 		ports := map[int32]int{}
 		dsts := map[int32]float64{}
+		suspicious := false
 		for _, r := range rows {
 			ports[fl.RespP[r]]++
 			dsts[fl.Resp[r]]++
+			suspicious = suspicious || slices.Contains(s.Suspicious, fl.RespP[r])
 		}
 		keys := make([]int32, 0, len(ports))
 		for p := range ports {
@@ -173,13 +179,16 @@ func unusualPorts(d *Data, c *Config, rc *runCtx) []alert.Alert {
 		a := alert.Alert{
 			TsFirst: first, TsLast: last,
 			Name:       "Connections to unusual ports from " + rc.host(src),
-			Confidence: confidence(float64(len(rows)), float64(s.MinFlows)) * 0.8,
+			Confidence: confidence(float64(pkts), float64(s.MinPackets)) * 0.8,
 			Src:        []string{rc.host(src)}, Dst: rc.ranked(dsts, 20),
-			Count: int64(len(rows)), CountUnit: "flows", Threshold: ptr(float64(s.MinFlows)),
+			Count: pkts, CountUnit: "packets", Threshold: ptr(float64(s.MinPackets)),
 			Evidence: ev, EvidenceTotal: total,
-			Description: fmt.Sprintf("%s exchanged data over TCP with ports outside the service list in %d flows: %s",
-				rc.host(src), len(rows), strings.Join(parts, ", ")),
-			Details: details(map[string]any{"ports": counts}),
+			Description: fmt.Sprintf("%s exchanged data over TCP with ports outside the service list: %d packets in %d flows, ports (flows) %s",
+				rc.host(src), pkts, len(rows), strings.Join(parts, ", ")),
+			Details: details(map[string]any{"ports": counts, "flows": len(rows), "suspicious_port": suspicious}),
+		}
+		if suspicious {
+			a.Severity = alert.SeverityMedium
 		}
 		if len(keys) == 1 {
 			a.DstPort = ptr(keys[0])
