@@ -12,7 +12,7 @@ import (
 type recorder struct{ b strings.Builder }
 
 func (r *recorder) Data(_ bool, b []byte, _ int64) { r.b.Write(b) }
-func (r *recorder) Gap(_ bool, n int)                { fmt.Fprintf(&r.b, "<gap %d>", n) }
+func (r *recorder) Gap(_ bool, n int)              { fmt.Fprintf(&r.b, "<gap %d>", n) }
 
 func TestReassembler(t *testing.T) {
 	type seg struct {

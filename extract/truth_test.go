@@ -2,8 +2,8 @@ package extract
 
 import (
 	"context"
-	"math"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"

@@ -160,13 +160,17 @@ func (m *Message) parse(msg []byte) Problem {
 	m.ARCount = binary.BigEndian.Uint16(msg[10:])
 
 	off := 12
+	var first Problem
 	for i := 0; i < int(m.QDCount); i++ {
 		if i == 0 {
 			raw, end, p := readName(msg, off, m.raw[:0])
 			m.raw = raw
 			if p != 0 {
-				m.raw = m.raw[:0]
-				return p
+				if end < 0 {
+					m.raw = m.raw[:0]
+					return p
+				}
+				first = p
 			}
 			if end+4 > len(msg) {
 				m.raw = m.raw[:0]
@@ -183,7 +187,12 @@ func (m *Message) parse(msg []byte) Problem {
 		}
 		end, p := skipName(msg, off)
 		if p != 0 {
-			return p
+			if end < 0 {
+				return p
+			}
+			if first == 0 {
+				first = p
+			}
 		}
 		if end+4 > len(msg) {
 			return ErrTruncated
@@ -196,13 +205,19 @@ func (m *Message) parse(msg []byte) Problem {
 	if update {
 		n += int(m.NSCount)
 	}
-	var first Problem
 	for i := 0; i < n; i++ {
 		var err Problem
-		m.name, off, err = readName(msg, off, m.name[:0])
+		var end int
+		m.name, end, err = readName(msg, off, m.name[:0])
 		if err != 0 {
-			return err
+			if end < 0 {
+				return err
+			}
+			if first == 0 {
+				first = err
+			}
 		}
+		off = end
 		if off+10 > len(msg) {
 			return ErrTruncated
 		}
@@ -248,15 +263,22 @@ func (m *Message) parse(msg []byte) Problem {
 
 // readName appends the name at off to dst (raw octets, ASCII lower-cased,
 // labels joined by dots) and returns the offset just past the name where it
-// started.
+// started, or -1 when that is unknown.
+//
+// Once the name's extent in place is known (its terminating zero or its
+// first pointer has been read), a problem further on (a name longer than
+// MaxNameLen, a bad pointer, a truncated target) still returns that end
+// offset, so the message stays parseable; dst then holds the labels decoded
+// before the problem, cut at MaxNameLen.
 func readName(msg []byte, off int, dst []byte) ([]byte, int, Problem) {
 	start := len(dst)
 	end := -1
 	seg := off
 	jumps := 0
+	long := false
 	for {
 		if off >= len(msg) {
-			return dst, 0, ErrTruncated
+			return dst, end, ErrTruncated
 		}
 		c := msg[off]
 		switch {
@@ -264,17 +286,22 @@ func readName(msg []byte, off int, dst []byte) ([]byte, int, Problem) {
 			if end < 0 {
 				end = off + 1
 			}
+			if long {
+				return dst, end, ErrNameTooLong
+			}
 			return dst, end, 0
 		case c < 0x40:
 			l := int(c)
 			if off+1+l > len(msg) {
-				return dst, 0, ErrTruncated
+				return dst, end, ErrTruncated
+			}
+			if long || len(dst)-start+1+l > MaxNameLen {
+				long = true
+				off += 1 + l
+				continue
 			}
 			if len(dst) > start {
 				dst = append(dst, '.')
-			}
-			if len(dst)-start+l > MaxNameLen {
-				return dst, 0, ErrNameTooLong
 			}
 			for _, x := range msg[off+1 : off+1+l] {
 				if 'A' <= x && x <= 'Z' {
@@ -285,7 +312,7 @@ func readName(msg []byte, off int, dst []byte) ([]byte, int, Problem) {
 			off += 1 + l
 		case c >= 0xc0:
 			if off+1 >= len(msg) {
-				return dst, 0, ErrTruncated
+				return dst, end, ErrTruncated
 			}
 			p := int(c&0x3f)<<8 | int(msg[off+1])
 			if end < 0 {
@@ -294,12 +321,12 @@ func readName(msg []byte, off int, dst []byte) ([]byte, int, Problem) {
 			// Only pointers strictly before the current segment are
 			// accepted, so every jump goes backwards and no loop exists.
 			if p >= seg || jumps >= maxPointers {
-				return dst, 0, ErrBadPointer
+				return dst, end, ErrBadPointer
 			}
 			jumps++
 			seg, off = p, p
 		default:
-			return dst, 0, ErrBadLabel
+			return dst, end, ErrBadLabel
 		}
 	}
 }

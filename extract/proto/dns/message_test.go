@@ -37,6 +37,10 @@ func view(m *Message) parsed {
 	return v
 }
 
+// long8 is eight 63-octet labels: the longest prefix of a nine-label name
+// that fits MaxNameLen.
+var long8 = strings.TrimSuffix(strings.Repeat(strings.Repeat("a", 63)+".", 8), ".")
+
 func TestParse(t *testing.T) {
 	q := ptr(12) // the question name in every response below
 	aaaa := []byte{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}
@@ -199,15 +203,17 @@ func TestParse(t *testing.T) {
 			wantErr: ErrTruncated,
 		},
 		{
+			// The name's extent is known, so the rest stays readable; the
+			// name keeps what was decoded before the bad pointer.
 			name:    "self pointer",
 			msg:     cat(header(14, 0, 1, 0, 0, 0), ptr(12), u16(1), u16(1)),
-			want:    parsed{ID: 14},
+			want:    parsed{ID: 14, HasQuestion: true, QType: 1, QClass: 1},
 			wantErr: ErrBadPointer,
 		},
 		{
 			name:    "forward pointer",
 			msg:     cat(header(15, 0, 1, 0, 0, 0), ptr(20), u16(1), u16(1), wire("x")),
-			want:    parsed{ID: 15},
+			want:    parsed{ID: 15, HasQuestion: true, QType: 1, QClass: 1},
 			wantErr: ErrBadPointer,
 		},
 		{
@@ -215,15 +221,23 @@ func TestParse(t *testing.T) {
 			// The answer's owner points at a label that points back at it.
 			msg: cat(header(16, fQR, 1, 1, 0, 0), question(wire("a"), 1, 1),
 				[]byte{1, 'b'}, ptr(12+7), u16(1), u16(1), u32(0), u16(4), []byte{1, 2, 3, 4}),
-			want:    parsed{ID: 16, QR: true, HasQuestion: true, Query: "a", RawQuery: "a", QType: 1, QClass: 1},
+			want: parsed{ID: 16, QR: true, HasQuestion: true, Query: "a", RawQuery: "a", QType: 1, QClass: 1,
+				Names: []string{"b"}, Texts: []string{"1.2.3.4"}, Types: []uint16{1}, TTLs: []uint32{0}},
 			wantErr: ErrBadPointer,
 		},
 		{
 			name: "pointer beyond message",
 			msg: cat(header(17, fQR, 1, 1, 0, 0), question(wire("a"), 1, 1),
 				ptr(0x3fff), u16(1), u16(1), u32(0), u16(4), []byte{1, 2, 3, 4}),
-			want:    parsed{ID: 17, QR: true, HasQuestion: true, Query: "a", RawQuery: "a", QType: 1, QClass: 1},
+			want: parsed{ID: 17, QR: true, HasQuestion: true, Query: "a", RawQuery: "a", QType: 1, QClass: 1,
+				Names: []string{""}, Texts: []string{"1.2.3.4"}, Types: []uint16{1}, TTLs: []uint32{0}},
 			wantErr: ErrBadPointer,
+		},
+		{
+			name:    "loop before the name's extent is known",
+			msg:     cat(header(24, 0, 1, 0, 0, 0), []byte{1, 'a', 0x41}),
+			want:    parsed{ID: 24},
+			wantErr: ErrBadLabel,
 		},
 		{
 			name:    "extended label type",
@@ -232,9 +246,12 @@ func TestParse(t *testing.T) {
 			wantErr: ErrBadLabel,
 		},
 		{
-			name:    "name too long",
-			msg:     cat(header(19, 0, 1, 0, 0, 0), []byte(strings.Repeat("\x3f"+strings.Repeat("a", 63), 9)), []byte{0}, u16(1), u16(1)),
-			want:    parsed{ID: 19},
+			name: "name too long",
+			// The name is cut at MaxNameLen and the message stays readable.
+			msg: cat(header(19, fQR, 1, 1, 0, 0), []byte(strings.Repeat("\x3f"+strings.Repeat("a", 63), 9)), []byte{0}, u16(1), u16(1),
+				record(wire("x"), 1, 1, 5, []byte{1, 2, 3, 4})),
+			want: parsed{ID: 19, QR: true, HasQuestion: true, Query: long8, RawQuery: long8, QType: 1, QClass: 1,
+				Names: []string{"x"}, Texts: []string{"1.2.3.4"}, Types: []uint16{1}, TTLs: []uint32{5}},
 			wantErr: ErrNameTooLong,
 		},
 		{

@@ -71,9 +71,9 @@ type half struct {
 	body      int64  // body bytes so far
 	gap       int64  // body bytes lost in gaps
 	tx        *Transaction
-	lineStart bool // resync: the next byte begins a line
-	skipLine  bool // discarding the rest of an over-long or bad line
-	sawCR     bool // stChunkEnd: CR seen
+	match     [len(requestStarts)]uint8 // resync: progress through each start string
+	skipLine  bool                      // trailer: discarding an over-long line
+	sawCR     bool                      // stChunkEnd: CR seen
 	discarded int64
 }
 
@@ -158,7 +158,7 @@ func (c *Conn) step(h *half, b []byte, ts int64) int {
 		}
 		c.counts.Add(ErrBadChunk)
 		c.endMessage(h)
-		h.resync(true)
+		h.resync()
 		return 0
 	case stTrailer:
 		return c.stepTrailer(h, b)
@@ -179,11 +179,10 @@ func (h *half) begin(ts int64) {
 	h.lineOK = false
 }
 
-func (h *half) resync(lineStart bool) {
+func (h *half) resync() {
 	h.st = stResync
 	h.buf = h.buf[:0]
-	h.lineStart = lineStart
-	h.skipLine = !lineStart
+	h.match = [len(requestStarts)]uint8{}
 }
 
 // headerEnd returns the offset just past the blank line ending a header
@@ -211,7 +210,7 @@ func (c *Conn) stepHead(h *half, b []byte) int {
 		// Fast path: the whole block in b is parsed where it lies.
 		if nl := bytes.IndexByte(b, '\n'); nl >= 0 {
 			if !looksLikeStart(trimLine(b[:nl]), h.toServer) {
-				return c.badStart(h, nl+1, true)
+				return c.badStart(h, nl+1)
 			}
 			h.lineOK = true
 			if end := headerEnd(b, nl); end > 0 && end <= c.maxHeader {
@@ -228,7 +227,7 @@ func (c *Conn) stepHead(h *half, b []byte) int {
 		nl := bytes.IndexByte(h.buf[old:], '\n')
 		if nl < 0 {
 			if ok, _ := plausibleStart(h.buf, h.toServer); !ok {
-				return c.badStart(h, len(take), false)
+				return c.badStart(h, len(take))
 			}
 			if len(h.buf) >= c.maxHeader {
 				c.counts.Add(ErrHeaderTooLarge)
@@ -239,7 +238,7 @@ func (c *Conn) stepHead(h *half, b []byte) int {
 		nl += old
 		if !looksLikeStart(trimLine(h.buf[:nl]), h.toServer) {
 			h.buf = h.buf[:old]
-			return c.badStart(h, nl+1-old, true)
+			return c.badStart(h, nl+1-old)
 		}
 		h.lineOK = true
 		h.scan = nl
@@ -256,11 +255,13 @@ func (c *Conn) stepHead(h *half, b []byte) int {
 	return len(take)
 }
 
-// badStart handles a message that does not start with a valid start line:
-// at the start of a direction the connection is not HTTP; later, the
-// direction resynchronises after the bad line.
-func (c *Conn) badStart(h *half, consumed int, atLineEnd bool) int {
-	if !h.synced {
+// badStart handles a message that does not start with a valid start line.
+// While neither direction has shown HTTP, the connection is not HTTP and is
+// dropped at once. Otherwise the direction resynchronises after the bad
+// line: a capture that began mid-connection, or a server answering HTTP
+// with something else, still gives the rows the other direction supports.
+func (c *Conn) badStart(h *half, consumed int) int {
+	if !c.half[0].synced && !c.half[1].synced {
 		c.counts.Add(ErrNotHTTP)
 		c.abandon()
 		return consumed
@@ -270,7 +271,7 @@ func (c *Conn) badStart(h *half, consumed int, atLineEnd bool) int {
 	} else {
 		c.counts.Add(ErrBadStatusLine)
 	}
-	h.resync(atLineEnd)
+	h.resync()
 	return consumed
 }
 
@@ -280,7 +281,7 @@ func (c *Conn) stepChunkSize(h *half, b []byte) int {
 		if len(h.buf)+len(b) > maxLine {
 			c.counts.Add(ErrBadChunk)
 			c.endMessage(h)
-			h.resync(false)
+			h.resync()
 			return len(b)
 		}
 		h.buf = append(h.buf, b...)
@@ -297,7 +298,7 @@ func (c *Conn) stepChunkSize(h *half, b []byte) int {
 	case !ok:
 		c.counts.Add(ErrBadChunk)
 		c.endMessage(h)
-		h.resync(true)
+		h.resync()
 	case size == 0:
 		h.st = stTrailer
 		h.skipLine = false
@@ -355,53 +356,68 @@ func (c *Conn) stepTrailer(h *half, b []byte) int {
 	return nl + 1
 }
 
+// The strings a message can start with, looked for anywhere while
+// resynchronising: after a loss, or when a capture starts mid-connection, the
+// next message often follows the end of a body directly, not a line feed.
+var (
+	requestStarts  = [...]string{"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "PATCH ", "TRACE "}
+	responseStarts = [...]string{"HTTP/1."}
+)
+
 func (c *Conn) stepResync(h *half, b []byte, ts int64) int {
-	i := 0
-	for i < len(b) {
-		if h.skipLine {
-			nl := bytes.IndexByte(b[i:], '\n')
-			if nl < 0 {
-				c.discard(h, len(b)-i)
-				return len(b)
-			}
-			c.discard(h, nl+1)
-			i += nl + 1
-			h.skipLine, h.lineStart = false, true
-			h.buf = h.buf[:0]
-			continue
-		}
-		if len(h.buf) == 0 {
-			if b[i] == '\r' || b[i] == '\n' {
-				i++
-				continue
-			}
-			h.ts = ts
-		}
-		nl := bytes.IndexByte(b[i:], '\n')
+	if len(h.buf) > 0 {
+		// Collecting the line that began with a start string.
+		nl := bytes.IndexByte(b, '\n')
 		if nl < 0 {
-			h.buf = append(h.buf, b[i:]...)
-			if ok, _ := plausibleStart(h.buf, h.toServer); !ok || len(h.buf) > maxLine {
-				c.discard(h, len(h.buf))
+			if len(h.buf)+len(b) > maxLine {
+				c.discard(h, len(h.buf)+len(b))
 				h.buf = h.buf[:0]
-				h.skipLine = true
+			} else {
+				h.buf = append(h.buf, b...)
 			}
 			return len(b)
 		}
-		h.buf = append(h.buf, b[i:i+nl+1]...)
-		i += nl + 1
+		h.buf = append(h.buf, b[:nl+1]...)
 		if looksLikeStart(trimLine(h.buf[:len(h.buf)-1]), h.toServer) {
 			h.st = stHead
 			h.lineOK = true
 			h.scan = len(h.buf) - 1
-			return i
+			return nl + 1
 		}
 		c.discard(h, len(h.buf))
 		h.buf = h.buf[:0]
-		if h.st == stDead {
-			return len(b)
+		return nl + 1
+	}
+	starts := responseStarts[:]
+	if h.toServer {
+		starts = requestStarts[:]
+	}
+	for i, x := range b {
+		for k, s := range starts {
+			// No start string has a proper prefix that is also its
+			// suffix, so one counter per string matches exactly, across
+			// chunk boundaries too.
+			m := h.match[k]
+			switch {
+			case x == s[m]:
+				m++
+			case x == s[0]:
+				m = 1
+			default:
+				m = 0
+			}
+			if int(m) == len(s) {
+				c.discard(h, max(0, i+1-len(s)))
+				h.match = [len(requestStarts)]uint8{}
+				h.buf = append(h.buf[:0], s...)
+				h.ts = ts
+				return i + 1
+			}
+			h.match[k] = m
 		}
 	}
-	return i
+	c.discard(h, len(b))
+	return len(b)
 }
 
 func (c *Conn) discard(h *half, n int) {
@@ -683,8 +699,7 @@ func (c *Conn) Gap(toServer bool, n int) {
 		h.gap += int64(n)
 		c.counts.Add(ErrBodyGap)
 	case stResync:
-		h.buf = h.buf[:0]
-		h.lineStart, h.skipLine = true, false
+		h.resync()
 	default:
 		c.headerGap(h)
 	}
@@ -727,7 +742,7 @@ func (c *Conn) headerGap(h *half) {
 		}
 	}
 	h.tx = nil
-	h.resync(true)
+	h.resync()
 }
 
 // abandon stops parsing and emits what is pending.

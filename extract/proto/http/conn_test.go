@@ -196,6 +196,17 @@ func TestConn(t *testing.T) {
 			problem: map[string]uint64{"http_not_http": 1},
 		},
 		{
+			name: "garbage answer to http resynchronises",
+			evs: []ev{
+				req("GET /x HTTP/1.1\r\n\r\n", 1),
+				resp("\x00\x01garbage\r\nHTTP/1.1 204 No Content\r\n\r\n", 2),
+			},
+			want: []*Transaction{{TS: 1, TransDepth: 1, RequestTS: i64(1), Method: sp("GET"), URI: sp("/x"), Version: sp("1.1"),
+				RequestBodyLen: i64(0), RequestHead: sp("GET /x HTTP/1.1\r\n"), ClientHeaderNames: []string{},
+				ResponseTS: i64(2), StatusCode: ip(204), StatusMsg: sp("No Content"), ResponseBodyLen: i64(0), ServerHeaderNames: []string{}}},
+			problem: map[string]uint64{"http_bad_status_line": 1},
+		},
+		{
 			name:    "ssh is not http",
 			evs:     []ev{resp("SSH-2.0-OpenSSH_9.6\r\n", 1), req("SSH-2.0-PuTTY\r\n", 2)},
 			problem: map[string]uint64{"http_not_http": 1},

@@ -32,8 +32,9 @@
 // one header block per direction up to [Config.MaxHeaderBytes] (the
 // connection is dropped and counted beyond it), the pending queue, and short
 // line buffers for chunk sizes. Bodies are skipped without copying or
-// allocating. A stream that does not start like HTTP is dropped after a few
-// bytes. A gap inside a body is counted into the body length and parsing
+// allocating. A connection whose first bytes, in either direction, do not
+// look like HTTP is dropped after a few bytes; once one direction has shown
+// HTTP, garbage in the other only makes that direction resynchronise. A gap inside a body is counted into the body length and parsing
 // goes on; a gap anywhere else abandons the message in progress and the
 // direction resynchronises at the next request or status line. Problems are
 // counted by kind in [Counts], never returned as errors.

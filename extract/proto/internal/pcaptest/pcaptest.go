@@ -105,6 +105,28 @@ func addr(version uint8, a decode.Addr) netip.Addr {
 	return netip.AddrFrom16(a)
 }
 
+// Fragments returns the frame numbers of a capture that hold non-first IP
+// fragments, which the decoder leaves for the flow table to reassemble.
+func Fragments(tb testing.TB, path string) map[int64]bool {
+	tb.Helper()
+	src, err := capture.Open([]string{path}, capture.Options{})
+	if err != nil {
+		tb.Fatalf("open %s: %v", path, err)
+	}
+	out := map[int64]bool{}
+	var d decode.Decoder
+	var p decode.Packet
+	for cp, err := range src.Packets(context.Background()) {
+		if err != nil {
+			tb.Fatalf("read %s: %v", path, err)
+		}
+		if d.Decode(cp.LinkType, cp.Data, &p) == decode.Fragment {
+			out[cp.Number] = true
+		}
+	}
+	return out
+}
+
 // Datagram is one UDP payload.
 type Datagram struct {
 	Number   int64
