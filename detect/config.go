@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"flowsift/detect/rules"
+	"flowsift/detect/sigma"
 )
 
 // Config configures a detect run.
@@ -30,15 +31,20 @@ type Config struct {
 	Perspective string `json:"perspective,omitempty"`
 	// ExcludePerspective also excludes the perspective host.
 	ExcludePerspective bool `json:"exclude_perspective,omitempty"`
-	// SigmaPaths are Sigma rule files or directories; empty skips Sigma.
+	// SigmaPaths are Sigma rule files or directories; empty means the
+	// shipped pack (sigma_rules/, embedded in the binary).
 	SigmaPaths []string `json:"sigma_paths,omitempty"`
+	// NoSigma skips the Sigma layer.
+	NoSigma bool `json:"no_sigma,omitempty"`
+	// Sigma configures rule loading (host-telemetry remapping, placeholders).
+	Sigma sigma.Config `json:"-"`
 	// Version is the tool version recorded in the outputs.
 	Version string `json:"-"`
 }
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
-	return Config{Rules: rules.DefaultConfig(), Perspective: "auto"}
+	return Config{Rules: rules.DefaultConfig(), Perspective: "auto", Sigma: sigma.DefaultConfig()}
 }
 
 // ErrConfig is returned for an unusable configuration.

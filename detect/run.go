@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 
 	"flowsift/detect/alert"
 	"flowsift/detect/rules"
+	"flowsift/detect/sigma"
+	sigmarules "flowsift/sigma_rules"
 )
 
 // SummaryFile is the name of the run summary in the output directory.
@@ -83,6 +86,16 @@ func Run(ctx context.Context, cfg Config) (*Summary, []alert.Alert, error) {
 		}
 		sum.Skipped = skipped
 		sum.Layers = append(sum.Layers, Layer{Name: alert.DetectorRules, Alerts: len(as)})
+		all = append(all, as...)
+	}
+	if cfg.NoSigma {
+		sum.Layers = append(sum.Layers, Layer{Name: alert.DetectorSigma, Skipped: "disabled with --no-sigma"})
+	} else {
+		as, layer, err := runSigma(ctx, cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		sum.Layers = append(sum.Layers, layer)
 		all = append(all, as...)
 	}
 	if err := ctx.Err(); err != nil {
@@ -162,4 +175,49 @@ func writeFileAtomic(path string, b []byte) error {
 		os.Remove(f.Name())
 	}
 	return err
+}
+
+// runSigma loads the Sigma rules (the embedded pack unless paths are
+// given) and evaluates them over the tables.
+func runSigma(ctx context.Context, cfg Config) ([]alert.Alert, Layer, error) {
+	rs, rep, err := LoadSigma(cfg.Sigma, cfg.SigmaPaths)
+	if err != nil {
+		return nil, Layer{}, err
+	}
+	as, err := rs.Evaluate(ctx, cfg.Dir)
+	if err != nil {
+		return nil, Layer{}, err
+	}
+	l := Layer{
+		Name:   alert.DetectorSigma,
+		Alerts: len(as),
+		Notes: fmt.Sprintf("%d rules supported, %d skipped, %d invalid (flowsift sigma check lists them)",
+			rep.Count(sigma.Supported), rep.Count(sigma.Skipped), rep.Count(sigma.Invalid)),
+	}
+	return as, l, nil
+}
+
+// LoadSigma loads Sigma rules from files and directories, or, when paths
+// is empty, the shipped pack embedded in the binary.
+func LoadSigma(cfg sigma.Config, paths []string) (*sigma.Ruleset, *sigma.Report, error) {
+	if len(paths) > 0 {
+		return sigma.LoadConfig(cfg, paths...)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	var docs []*sigma.Document
+	entries, err := fs.ReadDir(sigmarules.FS, ".")
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range entries {
+		data, err := fs.ReadFile(sigmarules.FS, e.Name())
+		if err != nil {
+			return nil, nil, err
+		}
+		docs = append(docs, sigma.Parse("sigma_rules/"+e.Name(), data)...)
+	}
+	rs, rep := sigma.Compile(cfg, docs)
+	return rs, rep, nil
 }

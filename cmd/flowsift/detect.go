@@ -36,6 +36,8 @@ Exit status: 0 when no alert was raised, 1 when alerts were raised (use
 	list := fs.Bool("list", false, "list the detections with their thresholds and exit")
 	only := fs.StringSlice("only", nil, "run only these detections (ids or original switch names, comma-separated)")
 	noRules := fs.Bool("no-rules", false, "skip the threshold detections")
+	sigmaPaths := fs.StringSlice("sigma", nil, "Sigma rule files or directories (repeatable; default: the shipped sigma_rules pack)")
+	noSigma := fs.Bool("no-sigma", false, "skip the Sigma rules")
 	persp := fs.String("perspective", "auto", "the capture's own host: auto (most packets), an address, or none")
 	exclPersp := fs.Bool("exclude-perspective", false, "never report the perspective host as an attacker")
 	excl := fs.StringSlice("exclude-ip", nil, "addresses or CIDR prefixes never reported as attackers (repeatable)")
@@ -78,6 +80,8 @@ Exit status: 0 when no alert was raised, 1 when alerts were raised (use
 		}
 	}
 	cfg.NoRules = *noRules
+	cfg.SigmaPaths = *sigmaPaths
+	cfg.NoSigma = *noSigma
 	cfg.Perspective = *persp
 	if *persp == "none" {
 		cfg.Perspective = ""

@@ -47,6 +47,7 @@ func init() {
 		{"generate", "write a synthetic capture with ground truth (benign traffic and attacks)", cmdGenerate},
 		{"info", "summarise capture files (packets, bytes, link types, protocols, errors)", cmdInfo},
 		{"interfaces", "list the network interfaces to capture on", cmdInterfaces},
+		{"sigma", "check Sigma rules and compile them to SQL", cmdSigma},
 		{"version", "print the version", cmdVersion},
 	}
 }
