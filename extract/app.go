@@ -7,6 +7,9 @@ import (
 
 	"flowsift/extract/decode"
 	"flowsift/extract/flow"
+	"flowsift/extract/proto/dns"
+	"flowsift/extract/proto/http"
+	"flowsift/extract/proto/tls"
 )
 
 // Service bits: protocols confirmed from payload (Zeek's service names).
@@ -34,13 +37,28 @@ var svcNames = []struct {
 	{svcFTP, "ftp", "FTP"}, {svcSOCKS, "socks", "SOCKS"}, {svcRDP, "rdp", "RDP"}, {svcSMB, "smb", "SMB"},
 }
 
-// appState is the extract stage's per-flow application-layer state.
+// appState is the extract stage's per-flow application-layer state: what
+// the payload revealed, and the parsers of the flow's protocol records.
 type appState struct {
 	sniffed  [2]bool // first payload of each direction examined (0 orig, 1 resp)
 	services uint16
 	first    uint16 // first service confirmed, for app_proto
 	flipped  bool   // an application analyzer has flipped the roles
 	sum      appSummary
+
+	// TCP stream parsing: the parser, the key side that plays the client,
+	// and one reassembler per key side.
+	stream     stream
+	clientSide uint8
+	reasm      [2]reassembler
+	http       *http.Conn
+	tls        *tls.Conn
+	dnsTCP     *dnsStream
+	dns        *dns.Pairer
+	quic       *tls.QUICInitial
+	dnsDepth   int32
+	tlsDepth   int32
+	triedQUIC  bool
 }
 
 func (s *appState) confirm(bit uint16) {
@@ -70,52 +88,43 @@ func (s *appState) summary() *appSummary {
 
 // sniff recognises an application protocol from the first payload bytes
 // of a direction, the way Zeek's dynamic protocol detection confirms a
-// service without relying on ports.
-func sniff(s *appState, f *flow.Flow, proto uint8, fromOrig bool, sport, dport uint16, b []byte) {
+// service without relying on ports. It returns the service recognised.
+func sniff(s *appState, f *flow.Flow, proto uint8, fromOrig bool, sport, dport uint16, b []byte) uint16 {
 	dir := 1
 	if fromOrig {
 		dir = 0
 	}
 	if s.sniffed[dir] || len(b) == 0 {
-		return
+		return 0
 	}
 	s.sniffed[dir] = true
+	var bit uint16
 	switch proto {
 	case decode.ProtoTCP:
 		switch {
 		case len(b) >= 6 && b[0] == 0x16 && b[1] == 3 && b[2] <= 4:
-			s.confirm(svcSSL)
-		case isHTTPRequest(b) || (!fromOrig && bytes.HasPrefix(b, []byte("HTTP/1."))):
-			s.confirm(svcHTTP)
+			bit = svcSSL
+		case len(b) >= 3 && b[0]&0x80 != 0 && b[2] == 1: // SSLv2-compatible ClientHello
+			bit = svcSSL
+		case isHTTPRequest(b) || (bytes.HasPrefix(b, []byte("HTTP/1."))):
+			bit = svcHTTP
 		case bytes.HasPrefix(b, []byte("SSH-")):
-			s.confirm(svcSSH)
+			bit = svcSSH
 		case !fromOrig && (bytes.HasPrefix(b, []byte("220 ")) || bytes.HasPrefix(b, []byte("220-"))) && (sport == 25 || sport == 587 || dport == 25 || dport == 587):
-			s.confirm(svcSMTP)
+			bit = svcSMTP
 		case !fromOrig && (bytes.HasPrefix(b, []byte("220 ")) || bytes.HasPrefix(b, []byte("220-"))) && (sport == 21 || dport == 21):
-			s.confirm(svcFTP)
-		case len(b) >= 8 && bytes.Equal(b[4:8], []byte{0xff, 'S', 'M', 'B'}) || len(b) >= 8 && bytes.Equal(b[4:8], []byte{0xfe, 'S', 'M', 'B'}):
-			s.confirm(svcSMB)
+			bit = svcFTP
+		case len(b) >= 8 && (bytes.Equal(b[4:8], []byte{0xff, 'S', 'M', 'B'}) || bytes.Equal(b[4:8], []byte{0xfe, 'S', 'M', 'B'})):
+			bit = svcSMB
 		case fromOrig && len(b) >= 11 && b[0] == 3 && b[1] == 0 && int(binary.BigEndian.Uint16(b[2:])) == len(b) && b[5] == 0xe0:
-			s.confirm(svcRDP) // TPKT + X.224 connection request
+			bit = svcRDP // TPKT + X.224 connection request
 		case fromOrig && len(b) >= 3 && (b[0] == 4 || b[0] == 5) && (dport == 1080 || dport == 9050):
-			s.confirm(svcSOCKS)
+			bit = svcSOCKS
 		}
 	case decode.ProtoUDP:
 		switch {
-		case isDNSPort(sport) || isDNSPort(dport):
-			if len(b) < 12 || binary.BigEndian.Uint16(b[4:]) > 16 || (b[2]>>3)&0xf > 5 {
-				return // not a DNS header
-			}
-			s.confirm(svcDNS)
-			f.MarkDNS()
-			// Zeek's DNS analyzer flips a connection whose first message,
-			// sent by the originator, is a response.
-			if fromOrig && !s.sniffed[1] && b[2]&0x80 != 0 && !s.flipped && !f.RespMulticast() {
-				f.Flip()
-				s.flipped = true
-			}
 		case (sport == 123 || dport == 123) && len(b) >= 48 && (b[0]>>3)&7 >= 1 && (b[0]>>3)&7 <= 4:
-			s.confirm(svcNTP)
+			bit = svcNTP
 			// Zeek's NTP analyzer flips a connection whose originator
 			// speaks as the server (mode 4) or whose responder speaks as
 			// the client (mode 3).
@@ -124,11 +133,13 @@ func sniff(s *appState, f *flow.Flow, proto uint8, fromOrig bool, sport, dport u
 				s.flipped = true
 			}
 		case (sport == 67 || sport == 68 || dport == 67 || dport == 68) && len(b) >= 240 && binary.BigEndian.Uint32(b[236:]) == 0x63825363:
-			s.confirm(svcDHCP)
-		case len(b) >= 1200 && b[0]&0xc0 == 0xc0 && len(b) >= 5 && binary.BigEndian.Uint32(b[1:5]) == 1 && fromOrig:
-			s.confirm(svcQUIC) // long-header Initial of QUIC v1 (padded to 1200 bytes)
+			bit = svcDHCP
 		}
 	}
+	if bit != 0 {
+		s.confirm(bit)
+	}
+	return bit
 }
 
 func isDNSPort(p uint16) bool { return p == 53 || p == 5353 || p == 5355 || p == 137 }
@@ -147,19 +158,39 @@ func isHTTPRequest(b []byte) bool {
 	return false
 }
 
-// appFor returns the flow's application state, creating it on first use.
-func appFor(f *flow.Flow) *appState {
-	if s, ok := f.Ext.(*appState); ok {
-		return s
-	}
-	s := &appState{}
-	f.Ext = s
-	return s
-}
-
 func appOf(f *flow.Flow) *appSummary {
 	if s, ok := f.Ext.(*appState); ok {
 		return s.summary()
 	}
 	return nil
+}
+
+// dnsStream adapts DNS over TCP (length-prefixed messages) to a stream.
+type dnsStream struct {
+	split   [2]dns.Splitter // by direction: 0 to server, 1 to client
+	msg     dns.Message
+	pairer  *dns.Pairer
+	deliver func(m *dns.Message, ts int64)
+	ts      int64
+}
+
+func (d *dnsStream) Data(toServer bool, b []byte, ts int64) {
+	i := 1
+	if toServer {
+		i = 0
+	}
+	d.ts = ts
+	d.split[i].Write(b, func(msg []byte) {
+		if dns.Parse(msg, &d.msg) == nil {
+			d.deliver(&d.msg, d.ts)
+		}
+	})
+}
+
+func (d *dnsStream) Gap(toServer bool, n int) {
+	i := 1
+	if toServer {
+		i = 0
+	}
+	d.split[i].Gap(n)
 }

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"path/filepath"
@@ -24,7 +25,9 @@ type appSummary struct {
 	service    string // Zeek service names, comma-separated
 	appProto   string
 	appSource  string
-	serverName string
+	serverName string // TLS SNI
+	httpHost   string
+	dnsQuery   string
 	ja3, ja3s  string
 	ja3String  string
 	ja4        string
@@ -112,7 +115,9 @@ func (c *flowContext) fill(row *FlowRow, a *arena, f *flow.Flow, reason flow.End
 			row.AppProto = a.String(app.appProto)
 			row.AppProtoSource = a.String(app.appSource)
 		}
-		optString(a, &row.ServerName, app.serverName)
+		// server_name: the SNI, else the HTTP Host, else the DNS query
+		// (NFStream's requested_server_name).
+		optString(a, &row.ServerName, cmp.Or(app.serverName, app.httpHost, app.dnsQuery))
 		optString(a, &row.JA3, app.ja3)
 		optString(a, &row.JA3String, app.ja3String)
 		optString(a, &row.JA4, app.ja4)

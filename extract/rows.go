@@ -158,3 +158,117 @@ type FlowRow struct {
 	TruncatedPkts int64 `parquet:"truncated_pkts"`
 	FragPkts      int64 `parquet:"frag_pkts"`
 }
+
+// DNSRow is one row of dns.parquet (docs/schema.md).
+type DNSRow struct {
+	TS               int64    `parquet:"ts,timestamp(microsecond)"`
+	UID              string   `parquet:"uid"`
+	CaptureID        string   `parquet:"capture_id,dict"`
+	TransDepth       int32    `parquet:"trans_depth"`
+	OrigH            string   `parquet:"orig_h"`
+	OrigP            int32    `parquet:"orig_p"`
+	RespH            string   `parquet:"resp_h"`
+	RespP            int32    `parquet:"resp_p"`
+	Proto            string   `parquet:"proto,dict"`
+	TransID          int32    `parquet:"trans_id"`
+	RTT              *float64 `parquet:"rtt,optional"`
+	Query            *string  `parquet:"query,optional"`
+	QClass           *int32   `parquet:"qclass,optional"`
+	QClassName       *string  `parquet:"qclass_name,optional,dict"`
+	QType            *int32   `parquet:"qtype,optional"`
+	QTypeName        *string  `parquet:"qtype_name,optional,dict"`
+	Rcode            *int32   `parquet:"rcode,optional"`
+	RcodeName        *string  `parquet:"rcode_name,optional,dict"`
+	AA               bool     `parquet:"AA"`
+	TC               bool     `parquet:"TC"`
+	RD               bool     `parquet:"RD"`
+	RA               bool     `parquet:"RA"`
+	Z                int32    `parquet:"Z"`
+	Answers          []string `parquet:"answers,optional,list"`
+	TTLs             []int64  `parquet:"TTLs,optional,list"`
+	Rejected         bool     `parquet:"rejected"`
+	Opcode           int32    `parquet:"opcode"`
+	OpcodeName       string   `parquet:"opcode_name,dict"`
+	QueryLength      *int32   `parquet:"query_length,optional"`
+	LabelCount       *int32   `parquet:"label_count,optional"`
+	LongestLabel     *int32   `parquet:"longest_label,optional"`
+	QueryEntropy     *float64 `parquet:"query_entropy,optional"`
+	RegisteredDomain *string  `parquet:"registered_domain,optional"`
+}
+
+// HTTPRow is one row of http.parquet (docs/schema.md).
+type HTTPRow struct {
+	TS                  int64    `parquet:"ts,timestamp(microsecond)"`
+	UID                 string   `parquet:"uid"`
+	CaptureID           string   `parquet:"capture_id,dict"`
+	TransDepth          int32    `parquet:"trans_depth"`
+	OrigH               string   `parquet:"orig_h"`
+	OrigP               int32    `parquet:"orig_p"`
+	RespH               string   `parquet:"resp_h"`
+	RespP               int32    `parquet:"resp_p"`
+	Method              *string  `parquet:"method,optional,dict"`
+	Host                *string  `parquet:"host,optional"`
+	URI                 *string  `parquet:"uri,optional"`
+	Referrer            *string  `parquet:"referrer,optional"`
+	Version             *string  `parquet:"version,optional,dict"`
+	UserAgent           *string  `parquet:"user_agent,optional"`
+	Origin              *string  `parquet:"origin,optional"`
+	Cookie              *string  `parquet:"cookie,optional"`
+	Username            *string  `parquet:"username,optional"`
+	RequestContentType  *string  `parquet:"request_content_type,optional,dict"`
+	ResponseContentType *string  `parquet:"response_content_type,optional,dict"`
+	RequestBodyLen      *int64   `parquet:"request_body_len,optional"`
+	ResponseBodyLen     *int64   `parquet:"response_body_len,optional"`
+	StatusCode          *int32   `parquet:"status_code,optional"`
+	StatusMsg           *string  `parquet:"status_msg,optional"`
+	InfoCode            *int32   `parquet:"info_code,optional"`
+	InfoMsg             *string  `parquet:"info_msg,optional"`
+	Location            *string  `parquet:"location,optional"`
+	Server              *string  `parquet:"server,optional"`
+	ClientHeaderNames   []string `parquet:"client_header_names,list"`
+	ServerHeaderNames   []string `parquet:"server_header_names,list"`
+	RequestHead         *string  `parquet:"request_head,optional"`
+}
+
+// TLSRow is one row of tls.parquet (docs/schema.md).
+type TLSRow struct {
+	TS                      int64    `parquet:"ts,timestamp(microsecond)"`
+	UID                     string   `parquet:"uid"`
+	CaptureID               string   `parquet:"capture_id,dict"`
+	TransDepth              int32    `parquet:"trans_depth"`
+	OrigH                   string   `parquet:"orig_h"`
+	OrigP                   int32    `parquet:"orig_p"`
+	RespH                   string   `parquet:"resp_h"`
+	RespP                   int32    `parquet:"resp_p"`
+	Proto                   string   `parquet:"proto,dict"`
+	Version                 *string  `parquet:"version,optional,dict"`
+	Cipher                  *string  `parquet:"cipher,optional,dict"`
+	Curve                   *string  `parquet:"curve,optional,dict"`
+	ServerName              *string  `parquet:"server_name,optional"`
+	NextProtocol            *string  `parquet:"next_protocol,optional,dict"`
+	Established             bool     `parquet:"established"`
+	Resumed                 bool     `parquet:"resumed"`
+	ClientVersion           *int32   `parquet:"client_version,optional"`
+	ClientSupportedVersions []int32  `parquet:"client_supported_versions,optional,list"`
+	ClientCiphers           []int32  `parquet:"client_ciphers,optional,list"`
+	ClientExtensions        []int32  `parquet:"client_extensions,optional,list"`
+	ClientCurves            []int32  `parquet:"client_curves,optional,list"`
+	ClientECPointFormats    []int32  `parquet:"client_ec_point_formats,optional,list"`
+	ClientSigAlgs           []int32  `parquet:"client_sig_algs,optional,list"`
+	ClientALPN              []string `parquet:"client_alpn,optional,list"`
+	ServerVersion           *int32   `parquet:"server_version,optional"`
+	ServerCipher            *int32   `parquet:"server_cipher,optional"`
+	ServerExtensions        []int32  `parquet:"server_extensions,optional,list"`
+	JA3                     *string  `parquet:"ja3,optional"`
+	JA3String               *string  `parquet:"ja3_string,optional"`
+	JA4                     *string  `parquet:"ja4,optional"`
+	JA3S                    *string  `parquet:"ja3s,optional"`
+	JA3SString              *string  `parquet:"ja3s_string,optional"`
+	Subject                 *string  `parquet:"subject,optional"`
+	Issuer                  *string  `parquet:"issuer,optional"`
+	NotValidBefore          *int64   `parquet:"not_valid_before,optional,timestamp(microsecond)"`
+	NotValidAfter           *int64   `parquet:"not_valid_after,optional,timestamp(microsecond)"`
+	CertSerial              *string  `parquet:"cert_serial,optional"`
+	SANDNS                  []string `parquet:"san_dns,optional,list"`
+	CertChainFPs            []string `parquet:"cert_chain_fps,optional,list"`
+}

@@ -65,6 +65,7 @@ type runner struct {
 	out     string
 	capID   string
 	flows   *tableWriter[FlowRow]
+	rec     *records // protocol tables; nil when disabled
 	fctx    flowContext
 	table   *flow.Table
 	decode  [decode.TunnelTooDeep + 1]int64
@@ -92,15 +93,26 @@ func newRunner(cfg Config, capID string, key uint64, paths []string) (*runner, e
 		return nil, err
 	}
 	r.fctx = flowContext{captureID: capID, key: key, files: paths, seed: cfg.CommunityIDSeed, localNets: cfg.LocalNets, appOf: appOf}
+	if cfg.Protocols {
+		if r.rec, err = newRecords(cfg.OutDir, cfg.ToolVersion, meta, &r.fctx); err != nil {
+			r.flows.abort()
+			return nil, err
+		}
+	}
 	r.table, err = flow.NewTable(cfg.Flow, r.emit)
 	if err != nil {
-		r.flows.abort()
+		r.abort()
 		return nil, err
 	}
 	return r, nil
 }
 
 func (r *runner) emit(f *flow.Flow, reason flow.EndReason) {
+	if r.rec != nil && reason != flow.EndActive {
+		// The connection ends: its parsers write what they still hold
+		// before the flow row takes their summary.
+		r.rec.finish(f)
+	}
 	row, a := r.flows.next()
 	r.fctx.fill(row, a, f, reason)
 }
@@ -137,9 +149,8 @@ func (r *runner) read(ctx context.Context, src *capture.Source) error {
 			continue
 		}
 		info := r.table.Add(&p, &m)
-		if info.Flow != nil && r.cfg.Protocols && len(p.Payload) > 0 && res == decode.OK {
-			f := info.Flow
-			sniff(appFor(f), f, p.Proto, info.FromOrig, p.SrcPort, p.DstPort, p.Payload)
+		if r.rec != nil && info.Flow != nil && len(p.Payload) > 0 && res == decode.OK {
+			r.rec.packet(info, &p, pkt.Timestamp)
 		}
 	}
 	r.packets.Store(n)
@@ -149,11 +160,22 @@ func (r *runner) read(ctx context.Context, src *capture.Source) error {
 
 func (r *runner) abort() {
 	r.flows.abort()
+	if r.rec != nil {
+		r.rec.abort()
+	}
 }
 
 func (r *runner) finish(src *capture.Source) (*Manifest, error) {
 	if err := r.flows.commit(); err != nil {
+		if r.rec != nil {
+			r.rec.abort()
+		}
 		return nil, err
+	}
+	if r.rec != nil {
+		if err := r.rec.commit(); err != nil {
+			return nil, err
+		}
 	}
 	m := &Manifest{
 		Tool:          "flowsift",
@@ -169,6 +191,12 @@ func (r *runner) finish(src *capture.Source) (*Manifest, error) {
 		Decode:        map[string]int64{},
 		FlowTable:     r.table.Stats(),
 		Tables:        map[string]TableInfo{"flows": {File: FlowsFile, Rows: r.flows.rows}},
+	}
+	if r.rec != nil {
+		m.Tables["dns"] = TableInfo{File: DNSFile, Rows: r.rec.dns.rows}
+		m.Tables["http"] = TableInfo{File: HTTPFile, Rows: r.rec.http.rows}
+		m.Tables["tls"] = TableInfo{File: TLSFile, Rows: r.rec.tls.rows}
+		m.Protocols = r.rec.problems
 	}
 	for res, n := range r.decode {
 		if n > 0 {

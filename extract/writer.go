@@ -115,6 +115,9 @@ func (tw *tableWriter[T]) commit() error {
 		err = cerr
 	}
 	if err == nil {
+		err = os.Chmod(tw.tmp, 0o644)
+	}
+	if err == nil {
 		err = os.Rename(tw.tmp, tw.path)
 	}
 	if err != nil {

@@ -72,7 +72,8 @@ type PacketInfo struct {
 	// (Zeek's rel_data_seq); Underflow marks data before the start.
 	RelSeq    uint64
 	Underflow bool
-	New       bool // the packet created the flow
+	New       bool  // the packet created the flow
+	Side      uint8 // key side of the sender (stable across role flips)
 }
 
 // Table holds the live flows.
@@ -433,6 +434,7 @@ func (f *Flow) account(t *Table, s uint8, h *decode.IPHeader, tp, p *decode.Pack
 		e.udpActive = true
 	}
 	info.FromOrig = f.isOrigSide(s)
+	info.Side = s
 	return info
 }
 

@@ -210,7 +210,7 @@ func (c *Conn) stepHead(h *half, b []byte) int {
 		// Fast path: the whole block in b is parsed where it lies.
 		if nl := bytes.IndexByte(b, '\n'); nl >= 0 {
 			if !looksLikeStart(trimLine(b[:nl]), h.toServer) {
-				return c.badStart(h, nl+1)
+				return c.badStart(h, nil)
 			}
 			h.lineOK = true
 			if end := headerEnd(b, nl); end > 0 && end <= c.maxHeader {
@@ -227,7 +227,7 @@ func (c *Conn) stepHead(h *half, b []byte) int {
 		nl := bytes.IndexByte(h.buf[old:], '\n')
 		if nl < 0 {
 			if ok, _ := plausibleStart(h.buf, h.toServer); !ok {
-				return c.badStart(h, len(take))
+				return c.badStart(h, h.buf[:old])
 			}
 			if len(h.buf) >= c.maxHeader {
 				c.counts.Add(ErrHeaderTooLarge)
@@ -237,8 +237,7 @@ func (c *Conn) stepHead(h *half, b []byte) int {
 		}
 		nl += old
 		if !looksLikeStart(trimLine(h.buf[:nl]), h.toServer) {
-			h.buf = h.buf[:old]
-			return c.badStart(h, nl+1-old)
+			return c.badStart(h, h.buf[:old])
 		}
 		h.lineOK = true
 		h.scan = nl
@@ -257,22 +256,36 @@ func (c *Conn) stepHead(h *half, b []byte) int {
 
 // badStart handles a message that does not start with a valid start line.
 // While neither direction has shown HTTP, the connection is not HTTP and is
-// dropped at once. Otherwise the direction resynchronises after the bad
-// line: a capture that began mid-connection, or a server answering HTTP
-// with something else, still gives the rows the other direction supports.
-func (c *Conn) badStart(h *half, consumed int) int {
+// dropped at once. Otherwise the direction resynchronises from the second
+// byte of the bad message: a capture that began mid-connection, or a server
+// answering HTTP with something else, still gives the rows the other
+// direction supports.
+//
+// prior holds the bytes of the message that earlier chunks delivered; they
+// are searched again so that where chunks were cut cannot change what
+// resynchronisation finds. The return value is what stepHead consumed of the
+// current chunk: the message's first byte when prior is empty, else nothing.
+func (c *Conn) badStart(h *half, prior []byte) int {
 	if !c.half[0].synced && !c.half[1].synced {
 		c.counts.Add(ErrNotHTTP)
 		c.abandon()
-		return consumed
+		return 1
 	}
 	if h.toServer {
 		c.counts.Add(ErrBadRequestLine)
 	} else {
 		c.counts.Add(ErrBadStatusLine)
 	}
+	if len(prior) == 0 {
+		h.resync()
+		return 1
+	}
+	replay := append([]byte(nil), prior[1:]...)
 	h.resync()
-	return consumed
+	for len(replay) > 0 && h.st == stResync {
+		replay = replay[c.stepResync(h, replay, h.ts):]
+	}
+	return 0
 }
 
 func (c *Conn) stepChunkSize(h *half, b []byte) int {

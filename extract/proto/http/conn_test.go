@@ -207,6 +207,23 @@ func TestConn(t *testing.T) {
 			problem: map[string]uint64{"http_bad_status_line": 1},
 		},
 		{
+			name: "resync finds a status line glued to body bytes",
+			evs: []ev{
+				req("GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n", 1),
+				resp("HTTP/1.1 200 OK\r\nContent-Len", 2),
+				{gap: 40},
+				resp("tail of a body without newlineHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 3),
+			},
+			want: []*Transaction{
+				{TS: 1, TransDepth: 1, RequestTS: i64(1), Method: sp("GET"), URI: sp("/a"), Version: sp("1.1"), RequestBodyLen: i64(0),
+					RequestHead: sp("GET /a HTTP/1.1\r\n"), ClientHeaderNames: []string{}},
+				{TS: 1, TransDepth: 2, RequestTS: i64(1), Method: sp("GET"), URI: sp("/b"), Version: sp("1.1"), RequestBodyLen: i64(0),
+					RequestHead: sp("GET /b HTTP/1.1\r\n"), ClientHeaderNames: []string{},
+					ResponseTS: i64(3), StatusCode: ip(404), StatusMsg: sp("Not Found"), ResponseBodyLen: i64(0), ServerHeaderNames: []string{"CONTENT-LENGTH"}},
+			},
+			problem: map[string]uint64{"http_header_gap": 1},
+		},
+		{
 			name:    "ssh is not http",
 			evs:     []ev{resp("SSH-2.0-OpenSSH_9.6\r\n", 1), req("SSH-2.0-PuTTY\r\n", 2)},
 			problem: map[string]uint64{"http_not_http": 1},

@@ -160,6 +160,10 @@ type Conn struct {
 	ToServerGap, ToClientGap bool
 	// ToServerTS and ToClientTS are the times of the first payload byte.
 	ToServerTS, ToClientTS int64
+	// ToServerReordered and ToClientReordered are set when a segment
+	// filled a hole left by segments captured before it: the capture
+	// holds the direction out of order.
+	ToServerReordered, ToClientReordered bool
 
 	segs [2][]segment
 	isn  [2]uint32
@@ -212,11 +216,50 @@ func Conns(tb testing.TB, path string, limit int) []*Conn {
 		c.seen[dir] = true
 	}
 	for _, c := range all {
+		c.ToServerReordered = c.reordered(0)
+		c.ToClientReordered = c.reordered(1)
 		c.ToServer, c.ToServerGap, c.ToServerTS = c.reassemble(0, limit)
 		c.ToClient, c.ToClientGap, c.ToClientTS = c.reassemble(1, limit)
 		c.segs = [2][]segment{}
 	}
 	return all
+}
+
+// reordered reports whether, in capture order, a segment brought bytes
+// below the highest sequence number already seen.
+func (c *Conn) reordered(dir int) bool {
+	segs := c.segs[dir]
+	if len(segs) == 0 {
+		return false
+	}
+	base := segs[0].seq
+	type span struct{ lo, hi int64 }
+	var seen []span
+	covered := func(lo, hi int64) bool {
+		for lo < hi {
+			moved := false
+			for _, s := range seen {
+				if s.lo <= lo && lo < s.hi {
+					lo, moved = s.hi, true
+				}
+			}
+			if !moved {
+				return false
+			}
+		}
+		return true
+	}
+	var top int64
+	for _, s := range segs {
+		lo := int64(int32(s.seq - base))
+		hi := lo + int64(len(s.data))
+		if lo < top && !covered(lo, min(hi, top)) {
+			return true
+		}
+		seen = append(seen, span{lo, hi})
+		top = max(top, hi)
+	}
+	return false
 }
 
 func (c *Conn) reassemble(dir, limit int) ([]byte, bool, int64) {
