@@ -49,3 +49,21 @@ func BenchmarkClientHelloOnly(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "handshakes/s")
 }
+
+// BenchmarkQUICInitial decrypts a client Initial and parses its hello.
+func BenchmarkQUICInitial(b *testing.B) {
+	pkt := quicSeed(b, QUICv1)
+	n := 0
+	b.SetBytes(int64(len(pkt)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var q QUICInitial
+		if q.Datagram(pkt) {
+			n++
+		}
+	}
+	if n == 0 {
+		b.Fatal("no ClientHello recovered")
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "initials/s")
+}

@@ -399,7 +399,7 @@ func TestCorpusJA4AgainstNDPI(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("JA4: %d TCP flows compared with nDPI over %d captures, %d identical, %d explained differences; %d QUIC flows not compared",
+	t.Logf("JA4: %d TCP flows compared with nDPI over %d captures, %d identical, %d explained differences (%d UDP flows: TestCorpusQUICJA4AgainstNDPI)",
 		compared, len(files), matched, explained, skippedUDP)
 	for _, r := range slices.Sorted(maps.Keys(reasons)) {
 		t.Logf("  %4d %s", reasons[r], r)
