@@ -7,6 +7,7 @@ import (
 
 	"flowsift/detect/rules"
 	"flowsift/detect/sigma"
+	"flowsift/train/model"
 )
 
 // Config configures a detect run.
@@ -38,13 +39,22 @@ type Config struct {
 	NoSigma bool `json:"no_sigma,omitempty"`
 	// Sigma configures rule loading (host-telemetry remapping, placeholders).
 	Sigma sigma.Config `json:"-"`
+	// Model is the Random Forest and anomaly model the model layers score
+	// flows with; nil skips both layers.
+	Model *model.Model `json:"-"`
+	// ModelID names the model in alerts and the summary.
+	ModelID string `json:"model,omitempty"`
+	// NoAnomaly skips the anomaly layer even when the model has one.
+	NoAnomaly bool `json:"no_anomaly,omitempty"`
+	// ModelAlerts tunes how scores become alerts.
+	ModelAlerts ModelOptions `json:"model_alerts"`
 	// Version is the tool version recorded in the outputs.
 	Version string `json:"-"`
 }
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
-	return Config{Rules: rules.DefaultConfig(), Perspective: "auto", Sigma: sigma.DefaultConfig()}
+	return Config{Rules: rules.DefaultConfig(), Perspective: "auto", Sigma: sigma.DefaultConfig(), ModelAlerts: DefaultModelOptions()}
 }
 
 // ErrConfig is returned for an unusable configuration.
@@ -59,6 +69,9 @@ func (c Config) Validate() error {
 		if _, err := netip.ParseAddr(c.Perspective); err != nil {
 			return fmt.Errorf("%w: perspective %q is neither auto nor an address", ErrConfig, c.Perspective)
 		}
+	}
+	if c.ModelAlerts.FanIn < 1 || c.ModelAlerts.MaxEvidence < 1 {
+		return fmt.Errorf("%w: model alert fan-in %d and evidence cap %d must be at least 1", ErrConfig, c.ModelAlerts.FanIn, c.ModelAlerts.MaxEvidence)
 	}
 	if _, err := rules.Select(c.Only); err != nil {
 		return err

@@ -98,6 +98,16 @@ func Run(ctx context.Context, cfg Config) (*Summary, []alert.Alert, error) {
 		sum.Layers = append(sum.Layers, layer)
 		all = append(all, as...)
 	}
+	if cfg.Model == nil {
+		sum.Layers = append(sum.Layers, Layer{Name: alert.DetectorModel, Skipped: "no model given"})
+	} else {
+		as, layers, err := runModel(ctx, cfg, out, exclude, data.CaptureID)
+		if err != nil {
+			return nil, nil, err
+		}
+		sum.Layers = append(sum.Layers, layers...)
+		all = append(all, as...)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -175,6 +185,41 @@ func writeFileAtomic(path string, b []byte) error {
 		os.Remove(f.Name())
 	}
 	return err
+}
+
+// runModel scores every flow with the model, writes scores.parquet and
+// returns the model and anomaly alerts.
+func runModel(ctx context.Context, cfg Config, out string, exclude []netip.Prefix, captureID string) ([]alert.Alert, []Layer, error) {
+	scores, err := ScoreFlows(ctx, cfg.Dir, cfg.Model)
+	if err != nil {
+		return nil, nil, fmt.Errorf("model %s: %w", cfg.ModelID, err)
+	}
+	meta := map[string]string{"flowsift.version": cfg.Version, "flowsift.capture_id": captureID, "flowsift.model": cfg.ModelID}
+	if err := scores.Write(out, meta); err != nil {
+		return nil, nil, err
+	}
+	o := cfg.ModelAlerts
+	o.ID, o.Exclude = cfg.ModelID, exclude
+	var all []alert.Alert
+	var layers []Layer
+	if cfg.Model.Forest == nil {
+		layers = append(layers, Layer{Name: alert.DetectorModel, Skipped: "the model has no classifier"})
+	} else {
+		as := scores.ModelAlerts(o)
+		layers = append(layers, Layer{Name: alert.DetectorModel, Alerts: len(as), Notes: fmt.Sprintf("%s: %d flows scored", cfg.ModelID, len(scores.Rows))})
+		all = append(all, as...)
+	}
+	switch {
+	case cfg.Model.Anomaly == nil:
+		layers = append(layers, Layer{Name: alert.DetectorAnomaly, Skipped: "the model has no anomaly detector"})
+	case cfg.NoAnomaly:
+		layers = append(layers, Layer{Name: alert.DetectorAnomaly, Skipped: "disabled with --no-anomaly"})
+	default:
+		as := scores.AnomalyAlerts(cfg.Model, o)
+		layers = append(layers, Layer{Name: alert.DetectorAnomaly, Alerts: len(as), Notes: fmt.Sprintf("threshold %.4f", cfg.Model.Anomaly.Threshold)})
+		all = append(all, as...)
+	}
+	return all, layers, nil
 }
 
 // runSigma loads the Sigma rules (the embedded pack unless paths are

@@ -71,6 +71,7 @@ type runner struct {
 	decode  [decode.TunnelTooDeep + 1]int64
 	packets atomic.Int64
 	reasm   *decode.Reassembler
+	late    decode.Packet // an incomplete datagram's first fragment
 	firstTS int64
 	lastTS  int64
 	started time.Time
@@ -134,16 +135,24 @@ func (r *runner) read(ctx context.Context, src *capture.Source) error {
 			r.firstTS = pkt.Timestamp
 		}
 		r.lastTS = max(r.lastTS, pkt.Timestamp)
+		for dg, ok := r.reasm.Expire(pkt.Timestamp); ok; dg, ok = r.reasm.Expire(pkt.Timestamp) {
+			r.incomplete(&dec, dg)
+		}
 		res := dec.Decode(pkt.LinkType, pkt.Data, &p)
 		r.decode[res]++
 		m = flow.Meta{TS: pkt.Timestamp, WireLen: pkt.WireLen, CapLen: len(pkt.Data), File: pkt.File, PktNo: pkt.Number, Ordinal: n}
 		if h := fragmented(&p, res); h != nil {
-			buf, frags, wire, ok := r.reasm.Add(h, pkt.WireLen, pkt.Timestamp)
+			ref := decode.FragRef{File: pkt.File, Number: pkt.Number, Ordinal: n}
+			dg, ok := r.reasm.Add(h, &p, pkt.WireLen, pkt.Timestamp, ref)
 			if !ok {
 				continue
 			}
-			res = dec.DecodeIP(buf, &p)
-			m.WireLen, m.CapLen, m.Frags = wire, wire, frags
+			if !dg.Complete {
+				r.incomplete(&dec, dg)
+				continue
+			}
+			res = dec.DecodeIP(dg.Packet, &p)
+			m.WireLen, m.CapLen, m.Frags = dg.Wire, dg.Wire, dg.Frags
 		}
 		if res != decode.OK && res != decode.OtherTransport {
 			continue
@@ -153,9 +162,29 @@ func (r *runner) read(ctx context.Context, src *capture.Source) error {
 			r.rec.packet(info, &p, pkt.Timestamp)
 		}
 	}
+	for dg, ok := r.reasm.ExpireAll(); ok; dg, ok = r.reasm.ExpireAll() {
+		r.incomplete(&dec, dg)
+	}
 	r.packets.Store(n)
 	r.table.Flush()
 	return nil
+}
+
+// incomplete accounts a datagram the reassembler gave up on to its flow,
+// from its first fragment. Its payload is partial, so protocol parsers do
+// not see it.
+func (r *runner) incomplete(dec *decode.Decoder, dg decode.Datagram) {
+	if dg.Packet == nil {
+		return // the first fragment never arrived: nothing names the flow
+	}
+	p := &r.late
+	*p = decode.Packet{VLAN: dg.VLAN}
+	res := dec.DecodeIP(dg.Packet, p)
+	if res != decode.OK && res != decode.OtherTransport {
+		return
+	}
+	m := flow.Meta{TS: dg.TS, WireLen: dg.Wire, CapLen: dg.Wire, Frags: dg.Frags, File: dg.Ref.File, PktNo: dg.Ref.Number, Ordinal: dg.Ref.Ordinal}
+	r.table.Add(p, &m)
 }
 
 func (r *runner) abort() {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"flowsift/extract"
@@ -85,7 +86,7 @@ func Build(dir string, cfg Config) (*Set, error) {
 	b.flowFeatures()
 	b.hostFeatures()
 	s := &Set{
-		Schema:    Schema{Version: SchemaVersion, Names: b.names},
+		Schema:    Schema{Version: versionFor(cfg), Names: b.names},
 		UID:       t.Column("uid").Strs,
 		CaptureID: t.Column("capture_id").Strs,
 		TS:        t.Column("ts").Ints,
@@ -93,10 +94,54 @@ func Build(dir string, cfg Config) (*Set, error) {
 		RespH:     t.Column("resp_h").Strs,
 		X:         b.cols,
 	}
-	if cfg.Shortcuts {
-		s.Schema.Version += "+shortcuts"
-	}
 	return s, nil
+}
+
+// SchemaFor returns the schema Build produces with cfg. Its version names
+// the feature code and every non-default setting, so a model trained on
+// vectors built one way refuses vectors built another way.
+func SchemaFor(cfg Config) Schema {
+	return Schema{Version: versionFor(cfg), Names: Names(cfg)}
+}
+
+func versionFor(cfg Config) string {
+	v := SchemaVersion
+	if cfg.Shortcuts {
+		v += "+shortcuts"
+	}
+	if cfg.HostWindowSeconds != DefaultConfig().HostWindowSeconds {
+		v += fmt.Sprintf("+window=%ds", cfg.HostWindowSeconds)
+	}
+	return v
+}
+
+// ConfigFor returns the Config that builds vectors of schema s (a model's
+// schema), or an error wrapping ErrSchema when this code cannot.
+func ConfigFor(s Schema) (Config, error) {
+	cfg := DefaultConfig()
+	rest, ok := strings.CutPrefix(s.Version, SchemaVersion)
+	if !ok {
+		return cfg, fmt.Errorf("%w: version %q, this build computes %q", ErrSchema, s.Version, SchemaVersion)
+	}
+	for opt := range strings.SplitSeq(rest, "+") {
+		switch {
+		case opt == "":
+		case opt == "shortcuts":
+			cfg.Shortcuts = true
+		case strings.HasPrefix(opt, "window=") && strings.HasSuffix(opt, "s"):
+			n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(opt, "window="), "s"))
+			if err != nil || n < 1 {
+				return cfg, fmt.Errorf("%w: bad window in version %q", ErrSchema, s.Version)
+			}
+			cfg.HostWindowSeconds = n
+		default:
+			return cfg, fmt.Errorf("%w: unknown option %q in version %q", ErrSchema, opt, s.Version)
+		}
+	}
+	if err := SchemaFor(cfg).Equal(s); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
 }
 
 // Names returns the feature names Build produces with cfg, without data.

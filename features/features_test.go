@@ -1,6 +1,7 @@
 package features
 
 import (
+	"errors"
 	"math"
 	"testing"
 )
@@ -53,5 +54,38 @@ func TestRatioNaN(t *testing.T) {
 	}
 	if v := ratio(1, 4); v != 0.25 {
 		t.Errorf("ratio(1, 4) = %v, want 0.25", v)
+	}
+}
+
+func TestConfigForRoundTrip(t *testing.T) {
+	for _, cfg := range []Config{
+		DefaultConfig(),
+		{Shortcuts: true, HostWindowSeconds: 60},
+		{HostWindowSeconds: 30},
+		{Shortcuts: true, HostWindowSeconds: 300},
+	} {
+		s := SchemaFor(cfg)
+		got, err := ConfigFor(s)
+		if err != nil {
+			t.Fatalf("%+v: %v", cfg, err)
+		}
+		if got != cfg {
+			t.Errorf("ConfigFor(SchemaFor(%+v)) = %+v", cfg, got)
+		}
+	}
+	if SchemaFor(DefaultConfig()).Version != SchemaVersion {
+		t.Errorf("default schema version %q, want %q", SchemaFor(DefaultConfig()).Version, SchemaVersion)
+	}
+	bad := []Schema{
+		{Version: "other-1", Names: Names(DefaultConfig())},
+		{Version: SchemaVersion + "+window=0s", Names: Names(DefaultConfig())},
+		{Version: SchemaVersion + "+colour", Names: Names(DefaultConfig())},
+		{Version: SchemaVersion, Names: Names(DefaultConfig())[1:]},
+		{Version: SchemaVersion + "+shortcuts", Names: Names(DefaultConfig())},
+	}
+	for _, s := range bad {
+		if _, err := ConfigFor(s); !errors.Is(err, ErrSchema) {
+			t.Errorf("ConfigFor(%q, %d names) = %v, want ErrSchema", s.Version, len(s.Names), err)
+		}
 	}
 }

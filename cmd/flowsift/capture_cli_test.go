@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -17,13 +16,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-func runCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(t.Context(), args, &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 func TestCaptureUsageErrors(t *testing.T) {
 	dir := t.TempDir()

@@ -24,6 +24,12 @@ and, when present, dns.parquet and http.parquet) and write
 DIR/alerts.parquet, DIR/alerts.jsonl (one ECS-style JSON object per alert)
 and DIR/detect.json (what ran, what was skipped, the perspective host).
 
+With --model, the model layers run too: every flow is scored (written to
+DIR/scores.parquet, as flowsift predict does), flows the Random Forest
+calls malicious become alerts grouped by source (or by destination when
+many sources point at it), and flows above the anomaly threshold become
+anomaly alerts naming the features that made them unusual.
+
 Threshold detections measure rates over sliding windows; every threshold is
 in a YAML file (see --print-config) that --config overrides key by key.
 --list shows the detections and their current thresholds. The original
@@ -38,6 +44,9 @@ Exit status: 0 when no alert was raised, 1 when alerts were raised (use
 	noRules := fs.Bool("no-rules", false, "skip the threshold detections")
 	sigmaPaths := fs.StringSlice("sigma", nil, "Sigma rule files or directories (repeatable; default: the shipped sigma_rules pack)")
 	noSigma := fs.Bool("no-sigma", false, "skip the Sigma rules")
+	modelSpec := fs.StringP("model", "m", "", "score flows with this model file (or builtin) and alert on its predictions and anomalies")
+	noAnomaly := fs.Bool("no-anomaly", false, "with --model: skip the anomaly alerts")
+	fanIn := fs.Int("model-fan-in", detect.DefaultModelOptions().FanIn, "with --model: flagged sources toward one destination that make one alert for it")
 	persp := fs.String("perspective", "auto", "the capture's own host: auto (most packets), an address, or none")
 	exclPersp := fs.Bool("exclude-perspective", false, "never report the perspective host as an attacker")
 	excl := fs.StringSlice("exclude-ip", nil, "addresses or CIDR prefixes never reported as attackers (repeatable)")
@@ -82,6 +91,15 @@ Exit status: 0 when no alert was raised, 1 when alerts were raised (use
 	cfg.NoRules = *noRules
 	cfg.SigmaPaths = *sigmaPaths
 	cfg.NoSigma = *noSigma
+	if *modelSpec != "" {
+		m, id, err := loadModel(*modelSpec)
+		if err != nil {
+			return usageError{fmt.Errorf("--model: %w", err)}
+		}
+		cfg.Model, cfg.ModelID = m, id
+	}
+	cfg.NoAnomaly = *noAnomaly
+	cfg.ModelAlerts.FanIn = *fanIn
 	cfg.Perspective = *persp
 	if *persp == "none" {
 		cfg.Perspective = ""

@@ -47,7 +47,9 @@ func init() {
 		{"generate", "write a synthetic capture with ground truth (benign traffic and attacks)", cmdGenerate},
 		{"info", "summarise capture files (packets, bytes, link types, protocols, errors)", cmdInfo},
 		{"interfaces", "list the network interfaces to capture on", cmdInterfaces},
+		{"predict", "score the flows of a capture with a trained model", cmdPredict},
 		{"sigma", "check Sigma rules and compile them to SQL", cmdSigma},
+		{"train", "train and evaluate a Random Forest flow classifier and anomaly detector", cmdTrain},
 		{"version", "print the version", cmdVersion},
 	}
 }

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"flowsift/extract"
+)
+
+// workspace holds the extract outputs of capture inputs for commands that
+// accept either captures or extract output directories (train, predict).
+type workspace struct {
+	dir  string
+	temp bool
+	n    int
+}
+
+// newWorkspace uses dir, or a temporary directory removed by close when
+// dir is "".
+func newWorkspace(dir string) (*workspace, error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		return &workspace{dir: dir}, nil
+	}
+	d, err := os.MkdirTemp("", "flowsift-work-*")
+	if err != nil {
+		return nil, err
+	}
+	return &workspace{dir: d, temp: true}, nil
+}
+
+func (w *workspace) close() {
+	if w.temp {
+		os.RemoveAll(w.dir)
+	}
+}
+
+// isExtractDir reports whether path is an extract output directory.
+func isExtractDir(path string) bool {
+	_, err := os.Stat(filepath.Join(path, extract.FlowsFile))
+	return err == nil
+}
+
+// extracted returns path itself when it is an extract output directory,
+// and otherwise extracts the capture (file or directory) into the
+// workspace and returns that directory.
+func (w *workspace) extracted(ctx context.Context, path string, logf func(string, ...any)) (string, error) {
+	if isExtractDir(path) {
+		return path, nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return "", err
+	}
+	w.n++
+	name := strings.TrimSuffix(filepath.Base(filepath.Clean(path)), filepath.Ext(path))
+	out := filepath.Join(w.dir, fmt.Sprintf("%03d-%s", w.n, strings.TrimSuffix(name, ".pcap")))
+	return out, extractTo(ctx, path, out, logf)
+}
+
+// extractTo runs the extract stage with its defaults on one capture file
+// or directory.
+func extractTo(ctx context.Context, path, out string, logf func(string, ...any)) error {
+	cfg := extract.DefaultConfig()
+	cfg.Inputs, cfg.OutDir, cfg.ToolVersion = []string{path}, out, version
+	cfg.Warn = func(err error) { logf("warning: %s: %v", path, err) }
+	logf("extracting %s", path)
+	if _, err := extract.Run(ctx, cfg); err != nil {
+		return fmt.Errorf("extract %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes b to path through a temporary file and a rename,
+// so a reader never sees half a file.
+func writeFileAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err = f.Write(b); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
