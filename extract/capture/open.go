@@ -18,6 +18,12 @@ var (
 	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
 
+// maxZstdWindow is the largest zstd window accepted, the reference
+// decoder's default limit (2^27, what "zstd --long" writes). The window is
+// allocated when a frame starts, so a larger limit would let a file of a
+// few bytes claim hundreds of megabytes.
+const maxZstdWindow = 1 << 27
+
 // recordReader yields the records of one capture file.
 type recordReader interface {
 	// next fills the timestamp, data, lengths, link type and interface of p.
@@ -88,7 +94,8 @@ func decompress(br *bufio.Reader) (io.Reader, string, io.Closer, error) {
 		}
 		return zr, "gzip", zr, nil
 	case bytes.HasPrefix(head, zstdMagic):
-		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderMaxWindow(maxZstdWindow))
 		if err != nil {
 			return nil, "zstd", nil, err
 		}

@@ -12,8 +12,12 @@ const (
 	LinkRawBSD    LinkType = 12  // raw IP (DLT_RAW on OpenBSD and others)
 	LinkRawAlt    LinkType = 14  // raw IP (DLT_RAW on some BSDs)
 	LinkRaw       LinkType = 101 // raw IPv4 or IPv6
+	LinkCHDLC     LinkType = 104 // Cisco HDLC
+	LinkIEEE80211 LinkType = 105 // IEEE 802.11 without radio header
 	LinkLoop      LinkType = 108 // OpenBSD loopback, network byte order family
 	LinkLinuxSLL  LinkType = 113 // Linux cooked capture v1
+	LinkRadiotap  LinkType = 127 // IEEE 802.11 with a radiotap header
+	LinkPPI       LinkType = 192 // Per-Packet Information header, then another link type
 	LinkIPv4      LinkType = 228 // raw IPv4
 	LinkIPv6      LinkType = 229 // raw IPv6
 	LinkLinuxSLL2 LinkType = 276 // Linux cooked capture v2
@@ -28,6 +32,10 @@ var linkNames = map[LinkType]string{
 	LinkRawAlt:    "RAW",
 	LinkRaw:       "RAW",
 	LinkLoop:      "LOOP",
+	LinkCHDLC:     "C_HDLC",
+	LinkIEEE80211: "IEEE802_11",
+	LinkRadiotap:  "IEEE802_11_RADIO",
+	LinkPPI:       "PPI",
 	LinkLinuxSLL:  "LINUX_SLL",
 	LinkIPv4:      "IPV4",
 	LinkIPv6:      "IPV6",

@@ -65,8 +65,9 @@ func newPcapReader(s *byteStream, stats *FileStats, path string) (*pcapReader, e
 	// libpcap swaps the lengths for versions before 2.3 (and 543.0, from DG/UX).
 	r.swapLens = (major == 2 && minor < 3) || major == 543
 	stats.SnapLen = r.order.Uint32(h[16:])
-	// The upper bits of the link-type field carry the FCS length; keep the type.
-	r.link = LinkType(r.order.Uint32(h[20:]) & 0x0fffffff)
+	// The link type is the low 16 bits; bits 26-31 may carry the FCS length
+	// and its "present" flag (libpcap's LT_LINKTYPE and LT_FCS_LENGTH).
+	r.link = LinkType(r.order.Uint32(h[20:]) & 0xffff)
 	stats.addLinkType(r.link)
 	return r, nil
 }
@@ -88,7 +89,7 @@ func (r *pcapReader) next(p *Packet) error {
 		capLen, wireLen = wireLen, capLen
 	}
 	if capLen > maxRecordLen {
-		return r.lost(start, "bad_record_length", fmt.Errorf("captured length %d", capLen))
+		return &FormatError{Path: r.path, Offset: start, Kind: "bad_record_length", Detail: fmt.Sprintf("captured length %d", capLen)}
 	}
 	data, err := r.s.take(int(capLen))
 	if err != nil {

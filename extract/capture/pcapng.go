@@ -116,6 +116,8 @@ func (r *pcapngReader) block(p *Packet) (bool, error) {
 }
 
 func (r *pcapngReader) sectionHeader(start int64, h []byte) error {
+	// h is only valid until the next take: keep the length field.
+	lenField := [4]byte(h[4:8])
 	rest, err := r.s.take(4)
 	if err != nil {
 		return lostFraming(r.path, start, "truncated_block_header", err)
@@ -128,7 +130,7 @@ func (r *pcapngReader) sectionHeader(start int64, h []byte) error {
 	default:
 		return &FormatError{Path: r.path, Offset: start, Kind: "bad_byte_order_magic"}
 	}
-	total := r.order.Uint32(h[4:])
+	total := r.order.Uint32(lenField[:])
 	if total < 28 || total%4 != 0 || total > maxRecordLen {
 		return &FormatError{Path: r.path, Offset: start, Kind: "bad_block_length", Detail: fmt.Sprintf("section header length %d", total)}
 	}
@@ -181,35 +183,35 @@ func (r *pcapngReader) interfaceDesc(start int64, b []byte) error {
 
 func (r *pcapngReader) enhancedPacket(start int64, b []byte, p *Packet) (bool, error) {
 	if len(b) < 20 {
-		return false, &FormatError{Path: r.path, Offset: start, Kind: "bad_block_length", Detail: "short enhanced packet block"}
+		return r.badPacket(start, "bad_block_length", "short enhanced packet block")
 	}
 	id := r.order.Uint32(b)
 	ts := uint64(r.order.Uint32(b[4:]))<<32 | uint64(r.order.Uint32(b[8:]))
 	capLen, wireLen := r.order.Uint32(b[12:]), r.order.Uint32(b[16:])
 	data := b[20:]
 	if uint64(capLen) > uint64(len(data)) {
-		return false, &FormatError{Path: r.path, Offset: start, Kind: "bad_block_length", Detail: fmt.Sprintf("captured length %d exceeds block", capLen)}
+		return r.badPacket(start, "bad_block_length", fmt.Sprintf("captured length %d exceeds block", capLen))
 	}
 	return r.fill(start, p, int(id), ts, data[:capLen], wireLen)
 }
 
 func (r *pcapngReader) obsoletePacket(start int64, b []byte, p *Packet) (bool, error) {
 	if len(b) < 20 {
-		return false, &FormatError{Path: r.path, Offset: start, Kind: "bad_block_length", Detail: "short packet block"}
+		return r.badPacket(start, "bad_block_length", "short packet block")
 	}
 	id := r.order.Uint16(b)
 	ts := uint64(r.order.Uint32(b[4:]))<<32 | uint64(r.order.Uint32(b[8:]))
 	capLen, wireLen := r.order.Uint32(b[12:]), r.order.Uint32(b[16:])
 	data := b[20:]
 	if uint64(capLen) > uint64(len(data)) {
-		return false, &FormatError{Path: r.path, Offset: start, Kind: "bad_block_length", Detail: fmt.Sprintf("captured length %d exceeds block", capLen)}
+		return r.badPacket(start, "bad_block_length", fmt.Sprintf("captured length %d exceeds block", capLen))
 	}
 	return r.fill(start, p, int(id), ts, data[:capLen], wireLen)
 }
 
 func (r *pcapngReader) simplePacket(start int64, b []byte, p *Packet) (bool, error) {
 	if len(b) < 4 || len(r.ifaces) == 0 {
-		return false, &FormatError{Path: r.path, Offset: start, Kind: "bad_simple_packet"}
+		return r.badPacket(start, "bad_simple_packet", "")
 	}
 	wireLen := r.order.Uint32(b)
 	data := b[4:]
@@ -221,10 +223,16 @@ func (r *pcapngReader) simplePacket(start int64, b []byte, p *Packet) (bool, err
 	return r.fill(start, p, 0, 0, data[:capLen], wireLen)
 }
 
+// badPacket counts a packet block that cannot be read although its length
+// and trailer agree: framing is intact, so only this block is lost.
+func (r *pcapngReader) badPacket(start int64, kind, detail string) (bool, error) {
+	r.stats.addError(kind, &FormatError{Path: r.path, Offset: start, Kind: kind, Detail: detail})
+	return false, errNoPacket
+}
+
 func (r *pcapngReader) fill(start int64, p *Packet, id int, ts uint64, data []byte, wireLen uint32) (bool, error) {
 	if id >= len(r.ifaces) {
-		r.stats.addError("unknown_interface", &FormatError{Path: r.path, Offset: start, Kind: "unknown_interface", Detail: fmt.Sprintf("interface %d", id)})
-		return false, errNoPacket
+		return r.badPacket(start, "unknown_interface", fmt.Sprintf("interface %d", id))
 	}
 	if p == nil {
 		return false, errNoPacket

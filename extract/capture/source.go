@@ -92,11 +92,25 @@ func Open(paths []string, opts Options) (*Source, error) {
 			return nil, fmt.Errorf("%s: directory holds %w", p, ErrNoInput)
 		}
 	}
-	files = slices.Compact(files)
+	files = dedup(files)
 	if err := s.order(files); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// dedup drops every file named again, directly or through its directory,
+// so that no capture is read twice.
+func dedup(files []string) []string {
+	seen := make(map[string]bool, len(files))
+	out := files[:0]
+	for _, f := range files {
+		if k := filepath.Clean(f); !seen[k] {
+			seen[k] = true
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // order sorts files by first packet timestamp; files without a readable
@@ -170,6 +184,7 @@ func (s *Source) Packets(ctx context.Context) iter.Seq2[*Packet, error] {
 				}
 				st.addError(kind, err)
 				s.warn(err)
+				s.done.Add(st.Size) // nothing more will be read of it
 				continue
 			}
 			s.cur.Store(of)
@@ -229,7 +244,7 @@ func (s *Source) account(st *FileStats, p *Packet, prevTS int64) {
 	st.CapturedBytes += int64(capLen)
 	st.WireBytes += int64(p.WireLen)
 	if st.Packets == 1 {
-		st.FirstTS = p.Timestamp
+		st.FirstTS, st.LastTS = p.Timestamp, p.Timestamp // timestamps may be negative
 	} else {
 		st.FirstTS = min(st.FirstTS, p.Timestamp)
 		gap := p.Timestamp - prevTS

@@ -15,6 +15,7 @@ const (
 	PortGeneve = 6081
 	PortGTPU   = 2152
 	PortTeredo = 3544
+	PortCAPWAP = 5247 // CAPWAP data channel
 )
 
 // teredoPayload strips Teredo's optional authentication and origin
@@ -38,22 +39,20 @@ func teredoPayload(b []byte) ([]byte, bool) {
 }
 
 // Decoder holds reusable gopacket layers. It is not safe for concurrent use.
+//
+// The IPv6 fixed and hop-by-hop headers, TCP, Geneve and GTP-U are parsed
+// by hand: gopacket allocates for hop-by-hop options, MPTCP options, Geneve
+// options and GTP-U extension headers.
 type Decoder struct {
-	eth    layers.Ethernet
-	dot1q  layers.Dot1Q
-	sll    layers.LinuxSLL
-	sll2   layers.LinuxSLL2
-	loop   layers.Loopback
-	ip4    layers.IPv4
-	ip6    layers.IPv6
-	ext6   layers.IPv6ExtensionSkipper
-	frag6  layers.IPv6Fragment
-	tcp    layers.TCP
-	udp    layers.UDP
-	gre    layers.GRE
-	vxlan  layers.VXLAN
-	geneve layers.Geneve
-	gtp    layers.GTPv1U
+	eth   layers.Ethernet
+	dot1q layers.Dot1Q
+	sll   layers.LinuxSLL
+	sll2  layers.LinuxSLL2
+	ext6  layers.IPv6ExtensionSkipper
+	frag6 layers.IPv6Fragment
+	udp   layers.UDP
+	gre   layers.GRE
+	vxlan layers.VXLAN
 }
 
 var nf = gopacket.NilDecodeFeedback
@@ -69,48 +68,174 @@ func (d *Decoder) Decode(link capture.LinkType, data []byte, p *Packet) Result {
 	case capture.LinkEthernet:
 		return d.ethernet(data, p)
 	case capture.LinkLinuxSLL:
-		if d.sll.DecodeFromBytes(data, nf) != nil {
+		// Fixed 16-byte header, protocol last. The address length field
+		// is not checked: TShark and Zeek read past a damaged one too.
+		if len(data) < 16 {
 			return TruncatedLink
 		}
-		return d.etherType(uint16(d.sll.EthernetType), d.sll.Payload, p)
+		return d.etherType(binary.BigEndian.Uint16(data[14:]), data[16:], p)
 	case capture.LinkLinuxSLL2:
-		if d.sll2.DecodeFromBytes(data, nf) != nil {
+		if len(data) < 20 {
 			return TruncatedLink
 		}
-		return d.etherType(uint16(d.sll2.ProtocolType), d.sll2.Payload, p)
+		return d.etherType(binary.BigEndian.Uint16(data), data[20:], p)
 	case capture.LinkNull, capture.LinkLoop:
-		if d.loop.DecodeFromBytes(data, nf) != nil {
+		// The address family in either byte order, as gopacket's Loopback
+		// reads it: a valid family is below 256.
+		if len(data) < 4 {
 			return TruncatedLink
 		}
-		switch d.loop.Family {
+		family := binary.LittleEndian.Uint32(data)
+		if data[0] == 0 && data[1] == 0 {
+			family = binary.BigEndian.Uint32(data)
+		}
+		if family > 0xff {
+			return TruncatedLink
+		}
+		switch layers.ProtocolFamily(family) {
 		case layers.ProtocolFamilyIPv4:
-			return d.etherType(0x0800, d.loop.Payload, p)
+			return d.etherType(0x0800, data[4:], p)
 		case layers.ProtocolFamilyIPv6BSD, layers.ProtocolFamilyIPv6FreeBSD, layers.ProtocolFamilyIPv6Darwin, layers.ProtocolFamilyIPv6Linux:
-			return d.etherType(0x86dd, d.loop.Payload, p)
+			return d.etherType(0x86dd, data[4:], p)
 		}
 		return NotIP
 	case capture.LinkRaw, capture.LinkRawBSD, capture.LinkRawAlt, capture.LinkIPv4, capture.LinkIPv6:
 		return d.rawIP(data, p)
 	case capture.LinkPPP, capture.LinkPPPHDLC:
-		if len(data) >= 2 && data[0] == 0xff && data[1] == 0x03 { // HDLC address and control
-			data = data[2:]
+		if len(data) >= 2 && (data[0] == 0x0f || data[0] == 0x8f) && data[1] == 0 {
+			// Cisco HDLC framing in a PPP capture, as libpcap's
+			// DLT_PPP_SERIAL allows.
+			return d.chdlc(data, p)
 		}
-		if len(data) < 2 {
+		return d.ppp(data, p)
+	case capture.LinkCHDLC:
+		return d.chdlc(data, p)
+	case capture.LinkIEEE80211:
+		return d.wifi(data, p)
+	case capture.LinkRadiotap:
+		// Version, pad, then the little-endian length of the whole
+		// radiotap header; an FCS at the end is trimmed by IP's length.
+		if len(data) < 4 || data[0] != 0 {
 			return TruncatedLink
 		}
-		switch binary.BigEndian.Uint16(data) {
-		case 0x0021:
-			return d.etherType(0x0800, data[2:], p)
-		case 0x0057:
-			return d.etherType(0x86dd, data[2:], p)
+		n := int(binary.LittleEndian.Uint16(data[2:]))
+		if n < 8 || n > len(data) {
+			return TruncatedLink
 		}
-		return NotIP
+		return d.wifi(data[n:], p)
+	case capture.LinkPPI:
+		// Version, flags, little-endian header length and the link type
+		// of what follows.
+		if len(data) < 8 || data[0] != 0 {
+			return TruncatedLink
+		}
+		n := int(binary.LittleEndian.Uint16(data[2:]))
+		inner := capture.LinkType(binary.LittleEndian.Uint32(data[4:]))
+		if n < 8 || n > len(data) {
+			return TruncatedLink
+		}
+		if inner == capture.LinkPPI {
+			return UnsupportedLink
+		}
+		return d.Decode(inner, data[n:], p)
 	}
 	return UnsupportedLink
 }
 
+// ppp decodes a PPP frame: optional HDLC address and control bytes, then
+// a protocol field of two bytes, or one when compressed (RFC 1661 PFC).
+func (d *Decoder) ppp(data []byte, p *Packet) Result {
+	if len(data) >= 2 && data[0] == 0xff && data[1] == 0x03 {
+		data = data[2:]
+	}
+	if len(data) < 1 {
+		return TruncatedLink
+	}
+	proto, n := uint16(data[0]), 1
+	if data[0]&1 == 0 {
+		if len(data) < 2 {
+			return TruncatedLink
+		}
+		proto, n = binary.BigEndian.Uint16(data), 2
+	}
+	switch proto {
+	case 0x0021:
+		return d.etherType(0x0800, data[n:], p)
+	case 0x0057:
+		return d.etherType(0x86dd, data[n:], p)
+	}
+	return NotIP
+}
+
+// chdlc decodes Cisco HDLC: address, control, then an EtherType.
+func (d *Decoder) chdlc(data []byte, p *Packet) Result {
+	if len(data) < 4 {
+		return TruncatedLink
+	}
+	return d.etherType(binary.BigEndian.Uint16(data[2:]), data[4:], p)
+}
+
+// wifi decodes an IEEE 802.11 data frame to the EtherType in its LLC/SNAP
+// header. Management and control frames, null data and encrypted frames
+// carry no IP that can be read.
+func (d *Decoder) wifi(data []byte, p *Packet) Result {
+	if len(data) < 24 {
+		return TruncatedLink
+	}
+	fc0, fc1 := data[0], data[1]
+	if fc0&0x0c != 0x08 || fc0&0x03 != 0 { // type data, protocol version 0
+		return NotIP
+	}
+	sub := fc0 >> 4
+	if sub&0x04 != 0 { // null function: no body
+		return NotIP
+	}
+	toDS, fromDS := fc1&0x01 != 0, fc1&0x02 != 0
+	n := 24
+	if toDS && fromDS {
+		n += 6
+	}
+	if sub&0x08 != 0 { // QoS data: QoS control, and HT control when Order is set
+		n += 2
+		if fc1&0x80 != 0 {
+			n += 4
+		}
+	}
+	if len(data) < n {
+		return TruncatedLink
+	}
+	// Destination and source by the DS bits (IEEE 802.11-2020, 9.3.2.1).
+	da, sa := data[4:10], data[10:16]
+	switch {
+	case toDS && fromDS:
+		da, sa = data[16:22], data[24:30]
+	case toDS:
+		da = data[16:22]
+	case fromDS:
+		sa = data[16:22]
+	}
+	copy(p.DstMAC[:], da)
+	copy(p.SrcMAC[:], sa)
+	p.HasMAC = true
+	if fc1&0x40 != 0 { // protected: encrypted body
+		return NotIP
+	}
+	return d.llc(data[n:], p)
+}
+
+// llc follows an IEEE 802.2 LLC/SNAP header to its EtherType.
+func (d *Decoder) llc(data []byte, p *Packet) Result {
+	if len(data) < 8 {
+		return TruncatedLink
+	}
+	if data[0] != 0xaa || data[1] != 0xaa || data[2] != 0x03 {
+		return NotIP
+	}
+	return d.etherType(binary.BigEndian.Uint16(data[6:]), data[8:], p)
+}
+
 func (d *Decoder) ethernet(data []byte, p *Packet) Result {
-	if d.eth.DecodeFromBytes(data, nf) != nil {
+	if len(data) < 14 || d.eth.DecodeFromBytes(data, nf) != nil {
 		return TruncatedLink
 	}
 	copy(p.SrcMAC[:], d.eth.SrcMAC)
@@ -141,7 +266,7 @@ func (d *Decoder) etherType(et uint16, data []byte, p *Packet) Result {
 	for {
 		switch et {
 		case 0x8100, 0x88a8, 0x9100:
-			if d.dot1q.DecodeFromBytes(data, nf) != nil {
+			if len(data) < 4 || d.dot1q.DecodeFromBytes(data, nf) != nil {
 				return TruncatedLink
 			}
 			switch p.NumVLANs {
@@ -150,7 +275,7 @@ func (d *Decoder) etherType(et uint16, data []byte, p *Packet) Result {
 			case 1:
 				p.InnerVLAN = d.dot1q.VLANIdentifier
 			}
-			p.NumVLANs++
+			p.NumVLANs = min(p.NumVLANs, 254) + 1 // saturate: "2 or more"
 			et, data = uint16(d.dot1q.Type), d.dot1q.Payload
 		case 0x8847, 0x8848: // MPLS: pop labels to the bottom of the stack
 			for {
@@ -159,7 +284,7 @@ func (d *Decoder) etherType(et uint16, data []byte, p *Packet) Result {
 				}
 				bottom := data[2]&1 != 0
 				data = data[4:]
-				p.MPLSLabels++
+				p.MPLSLabels = min(p.MPLSLabels, 254) + 1
 				if bottom {
 					break
 				}
@@ -226,64 +351,86 @@ func (d *Decoder) ip(version int, data []byte, p *Packet) Result {
 	var payload []byte
 	var ipPayloadLen int
 	if version == 4 {
-		ip := &d.ip4
-		if ip.DecodeFromBytes(data, nf) != nil || ip.Version != 4 {
+		if len(data) < 20 || data[0]>>4 != 4 {
+			return BadIPHeader
+		}
+		// The fixed header by hand: options are not validated (Zeek and
+		// TShark read past malformed ones too), and nothing allocates.
+		ihl, total := int(data[0]&0x0f)*4, int(binary.BigEndian.Uint16(data[2:]))
+		if total == 0 {
+			total = len(data) // TSO
+		}
+		if ihl < 20 || ihl > total || ihl > len(data) {
 			return BadIPHeader
 		}
 		h.Version = 4
 		h.Src = Addr{}
 		h.Dst = Addr{}
-		copy(h.Src[:4], ip.SrcIP)
-		copy(h.Dst[:4], ip.DstIP)
-		h.HdrLen = int(ip.IHL) * 4
-		h.TotalLen = int(ip.Length)
-		h.TTL = ip.TTL
-		h.ID = uint32(ip.Id)
-		h.FragOffset = int(ip.FragOffset) * 8
-		h.MoreFrags = ip.Flags&layers.IPv4MoreFragments != 0
+		copy(h.Src[:4], data[12:16])
+		copy(h.Dst[:4], data[16:20])
+		h.HdrLen = ihl
+		h.TotalLen = total
+		h.TTL = data[8]
+		h.ID = uint32(binary.BigEndian.Uint16(data[4:]))
+		h.FragOffset = int(binary.BigEndian.Uint16(data[6:])&0x1fff) * 8
+		h.MoreFrags = data[6]&0x20 != 0
 		h.Fragment = h.MoreFrags || h.FragOffset != 0
-		h.Proto = uint8(ip.Protocol)
-		payload = ip.Payload
+		h.Proto = data[9]
+		payload = data[ihl:min(total, len(data))]
 		ipPayloadLen = h.TotalLen - h.HdrLen
 	} else {
-		ip := &d.ip6
-		if len(data) >= 40 && data[4] == 0 && data[5] == 0 && data[6] != 0 {
+		if len(data) < 40 || data[0]>>4 != 6 {
+			return BadIPHeader
+		}
+		ipPayloadLen = int(binary.BigEndian.Uint16(data[4:]))
+		next := layers.IPProtocol(data[6])
+		if ipPayloadLen == 0 && next != layers.IPProtocolIPv6HopByHop {
 			// A zero payload length without a jumbo option: gopacket
 			// rejects it, Zeek accepts it (an empty packet, or a TCP
 			// segment whose length the capturing host left to offload).
 			return d.ip6ZeroLength(data, p)
 		}
-		if ip.DecodeFromBytes(data, nf) != nil || ip.Version != 6 {
-			return BadIPHeader
-		}
 		h.Version = 6
-		copy(h.Src[:], ip.SrcIP)
-		copy(h.Dst[:], ip.DstIP)
-		h.TTL = ip.HopLimit
+		copy(h.Src[:], data[8:24])
+		copy(h.Dst[:], data[24:40])
+		h.TTL = data[7]
 		h.Fragment, h.MoreFrags, h.FragOffset, h.ID = false, false, 0, 0
-		payload = ip.Payload
-		ipPayloadLen = len(payload) // bounded by the payload length field
-		if int(ip.Length) > ipPayloadLen {
-			ipPayloadLen = int(ip.Length) // cut by the snap length
+		payload = data[40:]
+		if ipPayloadLen != 0 && ipPayloadLen < len(payload) {
+			payload = payload[:ipPayloadLen] // drop the link trailer
 		}
-		h.TotalLen = 40 + ipPayloadLen
-		next := ip.NextHeader
-		if ip.HopByHop != nil {
-			next = ip.HopByHop.NextHeader
-			ipPayloadLen -= len(ip.HopByHop.Contents)
+		if next == layers.IPProtocolIPv6HopByHop {
+			n, jumbo, ok := hopByHop(payload)
+			if !ok || (jumbo != 0) != (ipPayloadLen == 0) {
+				return BadIPHeader
+			}
+			if jumbo != 0 {
+				// RFC 2675: the jumbo length counts the hop-by-hop header.
+				// It is above 65535, so the header stays inside.
+				if uint64(jumbo) < uint64(len(payload)) {
+					payload = payload[:jumbo]
+				}
+				ipPayloadLen = int(jumbo)
+			}
+			h.TotalLen = 40 + ipPayloadLen
+			next = layers.IPProtocol(payload[0])
+			payload = payload[n:]
+			ipPayloadLen -= n
+		} else {
+			h.TotalLen = 40 + ipPayloadLen
 		}
 		// Walk the extension headers to the transport header.
 	ext:
 		for hops := 0; hops < 8; hops++ {
 			switch next {
 			case layers.IPProtocolIPv6Routing, layers.IPProtocolIPv6Destination, layers.IPProtocolIPv6HopByHop, 135, 139, 140, 253, 254:
-				if d.ext6.DecodeFromBytes(payload, nf) != nil {
+				if len(payload) < 2 || len(payload) < (int(payload[1])+1)*8 || d.ext6.DecodeFromBytes(payload, nf) != nil {
 					return BadIPHeader
 				}
 				ipPayloadLen -= len(d.ext6.Contents)
 				next, payload = d.ext6.NextHeader, d.ext6.Payload
 			case layers.IPProtocolIPv6Fragment:
-				if d.frag6.DecodeFromBytes(payload, nf) != nil {
+				if len(payload) < 8 || d.frag6.DecodeFromBytes(payload, nf) != nil {
 					return BadIPHeader
 				}
 				ipPayloadLen -= 8
@@ -350,54 +497,35 @@ func (d *Decoder) transport(data []byte, ipPayloadLen int, p *Packet) Result {
 		if len(data) < 20 {
 			return TruncatedTransport
 		}
-		if off := int(data[12]>>4) * 4; off > len(data) {
+		off := int(data[12]>>4) * 4
+		if off > len(data) {
 			return TruncatedTransport
 		}
-		t := &d.tcp
-		if t.DecodeFromBytes(data, nf) != nil {
+		if off < 20 {
 			return BadTransport
 		}
-		h.SrcPort, h.DstPort = uint16(t.SrcPort), uint16(t.DstPort)
-		h.L4HdrLen = int(t.DataOffset) * 4
-		h.PayloadLen = ipPayloadLen - h.L4HdrLen
+		h.SrcPort, h.DstPort = binary.BigEndian.Uint16(data), binary.BigEndian.Uint16(data[2:])
+		h.L4HdrLen = off
+		h.PayloadLen = ipPayloadLen - off
 		if h.PayloadLen < 0 {
 			return BadTransport
 		}
-		h.Payload = t.Payload
-		if len(h.Payload) > h.PayloadLen {
-			h.Payload = h.Payload[:h.PayloadLen]
-		}
+		h.Payload = data[off:min(len(data), off+h.PayloadLen)]
 		h.HasL4 = true
 		p.Flags = uint16(data[13])
-		if t.NS {
+		if data[12]&1 != 0 {
 			p.Flags |= NS
 		}
-		p.Seq, p.Ack, p.Window = t.Seq, t.Ack, t.Window
-		p.MSS, p.WScale, p.SACKOK, p.HasTSOpt = 0, -1, false, false
-		for i := range t.Options {
-			o := &t.Options[i]
-			switch o.OptionType {
-			case layers.TCPOptionKindMSS:
-				if len(o.OptionData) == 2 {
-					p.MSS = binary.BigEndian.Uint16(o.OptionData)
-				}
-			case layers.TCPOptionKindWindowScale:
-				if len(o.OptionData) == 1 {
-					p.WScale = int8(min(o.OptionData[0], 127))
-				}
-			case layers.TCPOptionKindSACKPermitted:
-				p.SACKOK = true
-			case layers.TCPOptionKindTimestamps:
-				p.HasTSOpt = true
-			}
-		}
+		p.Seq, p.Ack = binary.BigEndian.Uint32(data[4:]), binary.BigEndian.Uint32(data[8:])
+		p.Window = binary.BigEndian.Uint16(data[14:])
+		p.tcpOptions(data[20:off])
 		return OK
 	case ProtoUDP:
 		if len(data) < 8 {
 			return TruncatedTransport
 		}
 		u := &d.udp
-		if u.DecodeFromBytes(data, nf) != nil {
+		if l := binary.BigEndian.Uint16(data[4:]); l != 0 && l < 8 || u.DecodeFromBytes(data, nf) != nil {
 			return BadTransport
 		}
 		h.SrcPort, h.DstPort = uint16(u.SrcPort), uint16(u.DstPort)
@@ -420,7 +548,7 @@ func (d *Decoder) transport(data []byte, ipPayloadLen int, p *Packet) Result {
 			return TruncatedTransport
 		}
 		p.ICMPType, p.ICMPCode = data[0], data[1]
-		h.L4HdrLen = 8
+		h.L4HdrLen = min(8, ipPayloadLen) // a 4-byte header has no more
 		h.PayloadLen = max(ipPayloadLen-8, 0)
 		if len(data) > 8 {
 			h.Payload = data[8:min(len(data), max(ipPayloadLen, 8))]
@@ -466,15 +594,14 @@ func (d *Decoder) udpTunnel(p *Packet) (Result, bool) {
 		}
 		return d.inner(TunnelVXLAN, func() Result { return d.ethernet(d.vxlan.Payload, p) }, p)
 	case h.DstPort == PortGeneve:
-		if d.geneve.DecodeFromBytes(data, nf) != nil {
+		et, pl, ok := genevePayload(data)
+		if !ok {
 			return 0, false
 		}
-		pl := d.geneve.Payload
-		switch d.geneve.Protocol {
-		case layers.EthernetTypeTransparentEthernetBridging:
+		switch et {
+		case uint16(layers.EthernetTypeTransparentEthernetBridging):
 			return d.inner(TunnelGeneve, func() Result { return d.ethernet(pl, p) }, p)
-		case layers.EthernetTypeIPv4, layers.EthernetTypeIPv6:
-			et := uint16(d.geneve.Protocol)
+		case uint16(layers.EthernetTypeIPv4), uint16(layers.EthernetTypeIPv6):
 			return d.inner(TunnelGeneve, func() Result { return d.etherType(et, pl, p) }, p)
 		}
 	case h.DstPort == PortTeredo || h.SrcPort == PortTeredo:
@@ -482,17 +609,48 @@ func (d *Decoder) udpTunnel(p *Packet) (Result, bool) {
 			return d.inner(TunnelTeredo, func() Result { return d.etherType(0x86dd, pl, p) }, p)
 		}
 	case h.DstPort == PortGTPU || h.SrcPort == PortGTPU:
-		if d.gtp.DecodeFromBytes(data, nf) != nil || d.gtp.MessageType != 0xff {
+		pl, ok := gtpuPayload(data)
+		if !ok {
 			return 0, false
 		}
-		pl := d.gtp.Payload
 		return d.inner(TunnelGTPU, func() Result { return d.rawIP(pl, p) }, p)
+	case h.DstPort == PortCAPWAP || h.SrcPort == PortCAPWAP:
+		pl, wifi, ok := capwapPayload(data)
+		if !ok {
+			return 0, false
+		}
+		if wifi {
+			return d.inner(TunnelCAPWAP, func() Result { return d.wifi(pl, p) }, p)
+		}
+		return d.inner(TunnelCAPWAP, func() Result { return d.ethernet(pl, p) }, p)
 	}
 	return 0, false
 }
 
+// capwapPayload returns the frame a CAPWAP data message carries (RFC 5415
+// section 4.3) and whether it is an 802.11 frame (T bit set, wireless
+// binding 1) rather than an 802.3 one. DTLS-encrypted messages,
+// keep-alives (K bit) and fragments (F bit: CAPWAP's own fragmentation,
+// whose pieces are not frames) are not decoded.
+func capwapPayload(b []byte) ([]byte, bool, bool) {
+	if len(b) < 8 || b[0] != 0 { // preamble: version 0, type 0 (no DTLS)
+		return nil, false, false
+	}
+	w := binary.BigEndian.Uint32(b)
+	hlen := int(w>>19&0x1f) * 4
+	wbid := w >> 9 & 0x1f
+	t, frag, keepAlive := w>>8&1 != 0, w>>7&1 != 0, w>>3&1 != 0
+	if hlen < 8 || hlen > len(b) || frag || keepAlive {
+		return nil, false, false
+	}
+	if t && wbid != 1 {
+		return nil, false, false
+	}
+	return b[hlen:], t, true
+}
+
 func (d *Decoder) greTunnel(data []byte, p *Packet) (Result, bool) {
-	if d.gre.DecodeFromBytes(data, nf) != nil {
+	if !greFits(data) || d.gre.DecodeFromBytes(data, nf) != nil {
 		return 0, false
 	}
 	pl := d.gre.Payload
@@ -502,6 +660,8 @@ func (d *Decoder) greTunnel(data []byte, p *Packet) (Result, bool) {
 	case layers.EthernetTypeIPv4, layers.EthernetTypeIPv6:
 		et := uint16(d.gre.Protocol)
 		return d.inner(TunnelGRE, func() Result { return d.etherType(et, pl, p) }, p)
+	case 0x880b: // PPP, in PPTP's enhanced GRE (version 1)
+		return d.inner(TunnelGRE, func() Result { return d.ppp(pl, p) }, p)
 	case 0x88be: // ERSPAN type II (8-byte header, GRE sequence number set) or type I (no header)
 		skip := 0
 		if d.gre.SeqPresent {
@@ -540,6 +700,8 @@ func (d *Decoder) inner(t TunnelType, decode func() Result, p *Packet) (Result, 
 	p.NumOuter = n + 1
 	saved := struct {
 		mac              [2][6]byte
+		hasMAC           bool
+		mpls             uint8
 		et               uint16
 		vlans, v1, v2    uint16
 		flags            uint16
@@ -547,7 +709,7 @@ func (d *Decoder) inner(t TunnelType, decode func() Result, p *Packet) (Result, 
 		win              uint16
 		udpLen           int
 		icmpType, icmpCd uint8
-	}{[2][6]byte{p.SrcMAC, p.DstMAC}, p.EtherType, uint16(p.NumVLANs), p.VLAN, p.InnerVLAN, p.Flags, p.Seq, p.Ack, p.Window, p.UDPLen, p.ICMPType, p.ICMPCode}
+	}{[2][6]byte{p.SrcMAC, p.DstMAC}, p.HasMAC, p.MPLSLabels, p.EtherType, uint16(p.NumVLANs), p.VLAN, p.InnerVLAN, p.Flags, p.Seq, p.Ack, p.Window, p.UDPLen, p.ICMPType, p.ICMPCode}
 	r := decode()
 	if r.HasIP() {
 		return r, true
@@ -555,9 +717,155 @@ func (d *Decoder) inner(t TunnelType, decode func() Result, p *Packet) (Result, 
 	p.IPHeader = p.Outer[n]
 	p.NumOuter = n
 	p.SrcMAC, p.DstMAC = saved.mac[0], saved.mac[1]
+	p.HasMAC, p.MPLSLabels = saved.hasMAC, saved.mpls
 	p.EtherType = saved.et
 	p.NumVLANs, p.VLAN, p.InnerVLAN = uint8(saved.vlans), saved.v1, saved.v2
 	p.Flags, p.Seq, p.Ack, p.Window = saved.flags, saved.seq, saved.ack, saved.win
 	p.UDPLen, p.ICMPType, p.ICMPCode = saved.udpLen, saved.icmpType, saved.icmpCd
 	return 0, false
+}
+
+// tcpOptions reads the options the flow table keeps. Like gopacket it
+// stops at the end-of-list option and at an option whose length cannot be
+// followed; other malformed options are skipped.
+func (p *Packet) tcpOptions(o []byte) {
+	p.MSS, p.WScale, p.SACKOK, p.HasTSOpt = 0, -1, false, false
+	for len(o) > 0 {
+		switch o[0] {
+		case 0: // end of option list
+			return
+		case 1: // no-operation
+			o = o[1:]
+			continue
+		}
+		if len(o) < 2 || o[1] < 2 || int(o[1]) > len(o) || o[0] == 30 && o[1] < 3 {
+			return
+		}
+		v := o[2:o[1]]
+		switch o[0] {
+		case 2:
+			if len(v) == 2 {
+				p.MSS = binary.BigEndian.Uint16(v)
+			}
+		case 3:
+			if len(v) == 1 {
+				p.WScale = int8(min(v[0], 127))
+			}
+		case 4:
+			p.SACKOK = true
+		case 8:
+			p.HasTSOpt = true
+		}
+		o = o[o[1]:]
+	}
+}
+
+// hopByHop checks an IPv6 hop-by-hop options header the way gopacket does
+// (every option inside the header; a jumbo payload option has 4 bytes and
+// a length above 65535) and returns its length and the jumbo payload
+// length, 0 without that option.
+func hopByHop(b []byte) (n int, jumbo uint32, ok bool) {
+	if len(b) < 2 {
+		return 0, 0, false
+	}
+	n = (int(b[1]) + 1) * 8
+	if len(b) < n {
+		return 0, 0, false
+	}
+	seen := false
+	for off := 2; off < n; {
+		if b[off] == 0 { // Pad1
+			off++
+			continue
+		}
+		if off+2 > n {
+			return 0, 0, false
+		}
+		l := int(b[off+1]) + 2
+		if off+l > n {
+			return 0, 0, false
+		}
+		if b[off] == 0xc2 && !seen { // jumbo payload
+			seen = true
+			if l != 6 {
+				return 0, 0, false
+			}
+			if jumbo = binary.BigEndian.Uint32(b[off+2:]); jumbo <= 0xffff {
+				return 0, 0, false
+			}
+		}
+		off += l
+	}
+	return n, jumbo, true
+}
+
+// genevePayload returns the protocol type and the payload of a Geneve
+// header (RFC 8926) whose options fill the announced options length.
+func genevePayload(b []byte) (uint16, []byte, bool) {
+	if len(b) < 8 {
+		return 0, nil, false
+	}
+	n := 8 + int(b[0]&0x3f)*4
+	if len(b) < n {
+		return 0, nil, false
+	}
+	for off := 8; off < n; { // options are 4+4k bytes, n-8 a multiple of 4
+		off += 4 + int(b[off+3]&0x1f)*4
+		if off > n {
+			return 0, nil, false
+		}
+	}
+	return binary.BigEndian.Uint16(b[2:]), b[n:], true
+}
+
+// gtpuPayload returns the T-PDU of a GTPv1-U G-PDU message (TS 29.281),
+// after the optional fields and any extension headers.
+func gtpuPayload(b []byte) ([]byte, bool) {
+	if len(b) < 8 || b[1] != 0xff || len(b) < 8+int(binary.BigEndian.Uint16(b[2:])) {
+		return nil, false
+	}
+	n := 8
+	if b[0]&0x07 != 0 { // sequence number, N-PDU number or extension header present
+		n = 12
+		if len(b) < n {
+			return nil, false
+		}
+		if b[0]&0x04 != 0 {
+			for next := b[11]; next != 0; {
+				if n >= len(b) {
+					return nil, false
+				}
+				l := int(b[n]) * 4
+				if l == 0 || n+l > len(b) {
+					return nil, false
+				}
+				next = b[n+l-1]
+				n += l
+			}
+		}
+	}
+	return b[n:], true
+}
+
+// greFits reports whether the GRE header's fixed fields (checksum and
+// offset, key, sequence number, enhanced GRE acknowledgment) are all
+// present, so that gopacket does not fail on them with an error value.
+func greFits(b []byte) bool {
+	if len(b) < 4 {
+		return false
+	}
+	n := 4
+	if b[0]&0xc0 != 0 {
+		n += 4
+	}
+	if b[0]&0x20 != 0 {
+		n += 4
+	}
+	if b[0]&0x10 != 0 {
+		n += 4
+	}
+	if b[1]&0x07 == 1 && b[1]&0x80 != 0 {
+		n += 4
+	}
+	return len(b) >= n
 }

@@ -6,7 +6,8 @@
 // A frame's bytes and its link type: Ethernet (802.1Q and QinQ tags, MPLS,
 // PPPoE), Linux cooked captures v1 and v2, raw IPv4/IPv6 and BSD loopback.
 // Headers are parsed with gopacket's layer types through DecodeFromBytes on
-// reused layer values.
+// reused layer values, except where gopacket would allocate (the IPv6 fixed
+// and hop-by-hop headers, TCP, Geneve and GTP-U), which are parsed by hand.
 //
 // # Output
 //

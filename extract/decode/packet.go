@@ -35,9 +35,10 @@ const (
 	TunnelGRE
 	TunnelIPinIP
 	TunnelTeredo
+	TunnelCAPWAP
 )
 
-var tunnelNames = [...]string{"", "vxlan", "geneve", "gtpv1", "gre", "ip-in-ip", "teredo"}
+var tunnelNames = [...]string{"", "vxlan", "geneve", "gtpv1", "gre", "ip-in-ip", "teredo", "capwap"}
 
 // String returns the lower-case tunnel name used in the tables.
 func (t TunnelType) String() string {
@@ -85,10 +86,12 @@ type Packet struct {
 	// VLAN and InnerVLAN are the outer and second 802.1Q VLAN IDs; NumVLANs
 	// says how many tags were present (0, 1, 2 or more).
 	VLAN, InnerVLAN uint16
-	NumVLANs        uint8
-	MPLSLabels      uint8
+	NumVLANs        uint8 // saturates at 255
+	MPLSLabels      uint8 // MPLS labels popped, saturating at 255
 	// EtherType is the final link-layer protocol type (0x0800, 0x86dd,
-	// 0x0806 ARP, ...), 0 for raw IP link types.
+	// 0x0806 ARP, ...); raw IP link types report 0x0800 or 0x86dd by the
+	// IP version, and 0 means there is none (802.3 frames, link headers
+	// that did not decode).
 	EtherType uint16
 
 	IPHeader
