@@ -148,35 +148,96 @@ func decodeStrict(r io.Reader, c *Config) error {
 	return nil
 }
 
-// Validate reports the first unusable threshold.
+// Validate reports the first unusable setting, in the order of
+// defaults.yaml: windows must be positive, counts at least 1, packet
+// allowances, ratios and payload sizes not negative (shares and scores at
+// most 1), and ports within 0..65535. Every error wraps [ErrConfig].
 func (c Config) Validate() error {
-	for name, d := range map[string]Duration{
-		"syn-flood.window": c.SYNFlood.Window, "icmp-flood.window": c.ICMPFlood.Window,
-		"udp-flood.window": c.UDPFlood.Window, "http-flood.window": c.HTTPFlood.Window,
-		"port-scan.window": c.PortScan.Window, "dns.heavy_window": c.DNS.HeavyWindow,
-		"dns.tunnel_window": c.DNS.TunnelWindow, "dns.nxdomain_window": c.DNS.NXWindow,
-		"amplification.window": c.Amplification.Window,
+	for _, d := range []struct {
+		name string
+		v    Duration
+	}{
+		{"syn-flood.window", c.SYNFlood.Window}, {"icmp-flood.window", c.ICMPFlood.Window},
+		{"udp-flood.window", c.UDPFlood.Window}, {"http-flood.window", c.HTTPFlood.Window},
+		{"port-scan.window", c.PortScan.Window}, {"dns.heavy_window", c.DNS.HeavyWindow},
+		{"dns.tunnel_window", c.DNS.TunnelWindow}, {"dns.nxdomain_window", c.DNS.NXWindow},
+		{"amplification.window", c.Amplification.Window},
 	} {
-		if d <= 0 {
-			return fmt.Errorf("%w: %s must be positive", ErrConfig, name)
+		// Windows slide by half their length, which must not be zero.
+		if d.v < 2 {
+			return fmt.Errorf("%w: %s must be at least 2ns", ErrConfig, d.name)
 		}
 	}
-	for name, v := range map[string]int64{
-		"syn-flood.min_syns": c.SYNFlood.MinSYNs, "syn-flood.min_syns_per_source": c.SYNFlood.MinSYNsPerSource,
-		"icmp-flood.min_packets": c.ICMPFlood.MinPackets, "udp-flood.min_packets": c.UDPFlood.MinPackets,
-		"http-flood.min_requests": c.HTTPFlood.MinRequests, "port-scan.min_ports": c.PortScan.MinPorts,
-		"port-scan.min_hosts": c.PortScan.MinHosts, "port-scan.min_stealth_ports": c.PortScan.MinStealth, "dns.heavy_min_queries": c.DNS.HeavyMinQueries,
-		"dns.tunnel_min_subdomains": c.DNS.TunnelMinSubdomains, "dns.nxdomain_min": c.DNS.NXMin,
-		"asymmetric.min_packets": c.Asymmetric.MinPackets, "amplification.min_reflectors": c.Amplification.MinReflectors,
-		"icmp-tunnel.min_packets": c.ICMPTunnel.MinPackets, "exfiltration.min_bytes_out": c.Exfiltration.MinBytesOut,
-		"unusual-ports.min_packets": c.UnusualPorts.MinPackets, "beaconing.min_connections": c.Beaconing.MinConnections,
+	for _, n := range []struct {
+		name string
+		v    int64
+	}{
+		{"syn-flood.min_syns", c.SYNFlood.MinSYNs}, {"syn-flood.min_syns_per_source", c.SYNFlood.MinSYNsPerSource},
+		{"icmp-flood.min_packets", c.ICMPFlood.MinPackets}, {"icmp-flood.min_packets_per_source", c.ICMPFlood.MinPacketsPerSource},
+		{"udp-flood.min_packets", c.UDPFlood.MinPackets}, {"udp-flood.min_packets_per_source", c.UDPFlood.MinPacketsPerSource},
+		{"http-flood.min_requests", c.HTTPFlood.MinRequests}, {"http-flood.min_requests_per_source", c.HTTPFlood.MinRequestsPerSource},
+		{"port-scan.min_ports", c.PortScan.MinPorts}, {"port-scan.min_hosts", c.PortScan.MinHosts},
+		{"port-scan.min_udp_ports", c.PortScan.MinUDPPorts}, {"port-scan.min_stealth_ports", c.PortScan.MinStealth},
+		{"dns.heavy_min_queries", c.DNS.HeavyMinQueries}, {"dns.tunnel_min_subdomains", c.DNS.TunnelMinSubdomains},
+		{"dns.tunnel_min_long_queries", c.DNS.TunnelMinLongQueries}, {"dns.long_label", c.DNS.LongLabel},
+		{"dns.tunnel_min_txt", c.DNS.TunnelMinTXT}, {"dns.nxdomain_min", c.DNS.NXMin}, {"dns.nxdomain_min_domains", c.DNS.NXMinDomains},
+		{"asymmetric.min_packets", c.Asymmetric.MinPackets},
+		{"amplification.min_reflectors", c.Amplification.MinReflectors}, {"amplification.min_bytes", c.Amplification.MinBytes},
+		{"amplification.synack_min_reflectors", c.Amplification.SYNACKMinReflectors},
+		{"icmp-tunnel.min_packets", c.ICMPTunnel.MinPackets}, {"icmp-tunnel.min_bytes", c.ICMPTunnel.MinBytes},
+		{"exfiltration.min_bytes_out", c.Exfiltration.MinBytesOut},
+		{"unusual-ports.min_packets", c.UnusualPorts.MinPackets},
+		{"beaconing.min_connections", c.Beaconing.MinConnections},
 	} {
-		if v < 1 {
-			return fmt.Errorf("%w: %s must be at least 1", ErrConfig, name)
+		if n.v < 1 {
+			return fmt.Errorf("%w: %s must be at least 1", ErrConfig, n.name)
 		}
 	}
-	if c.Beaconing.MinScore <= 0 || c.Beaconing.MinScore > 1 {
+	for _, n := range []struct {
+		name string
+		v    int64
+	}{
+		{"asymmetric.max_replies", c.Asymmetric.MaxReplies}, {"amplification.max_victim_packets", c.Amplification.MaxVictimPackets},
+	} {
+		if n.v < 0 {
+			return fmt.Errorf("%w: %s must not be negative", ErrConfig, n.name)
+		}
+	}
+	for _, f := range []struct {
+		name     string
+		v, limit float64 // limit 0: none
+	}{
+		{"syn-flood.max_port_spread", c.SYNFlood.MaxPortSpread, 1}, {"udp-flood.max_reply_ratio", c.UDPFlood.MaxReplyRatio, 0},
+		{"dns.high_entropy", c.DNS.HighEntropy, 0},
+		{"icmp-tunnel.min_mean_payload", c.ICMPTunnel.MinMeanPayload, 0}, {"icmp-tunnel.min_payload_std", c.ICMPTunnel.MinPayloadStd, 0},
+		{"exfiltration.min_ratio", c.Exfiltration.MinRatio, 0},
+	} {
+		if !(f.v >= 0) || f.limit > 0 && f.v > f.limit { // !(>=) also rejects NaN
+			if f.limit > 0 {
+				return fmt.Errorf("%w: %s must be in [0, %g]", ErrConfig, f.name, f.limit)
+			}
+			return fmt.Errorf("%w: %s must not be negative", ErrConfig, f.name)
+		}
+	}
+	if !(c.Beaconing.MinScore > 0 && c.Beaconing.MinScore <= 1) {
 		return fmt.Errorf("%w: beaconing.min_score must be in (0, 1]", ErrConfig)
+	}
+	for _, l := range []struct {
+		name  string
+		ports []int32
+	}{
+		{"amplification.service_ports", c.Amplification.ServicePorts}, {"exfiltration.ports", c.Exfiltration.Ports},
+		{"unusual-ports.services", c.UnusualPorts.Services}, {"unusual-ports.suspicious", c.UnusualPorts.Suspicious},
+		{"beaconing.exclude_ports", c.Beaconing.ExcludePorts},
+	} {
+		for _, p := range l.ports {
+			if p < 0 || p > 65535 {
+				return fmt.Errorf("%w: %s: port %d outside 0..65535", ErrConfig, l.name, p)
+			}
+		}
+	}
+	if e := c.UnusualPorts.MinEphemeral; e < 0 || e > 65536 {
+		return fmt.Errorf("%w: unusual-ports.min_ephemeral %d outside 0..65536", ErrConfig, e)
 	}
 	return nil
 }

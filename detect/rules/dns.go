@@ -126,12 +126,21 @@ func dnsTunnel(d *Data, c *Config, rc *runCtx) []alert.Alert {
 		entropy /= float64(len(evs))
 		ev, total := rc.dnsEvidence(rows)
 		domain := domains.Names[dom]
+		// Report the finding that crossed its threshold.
+		count, threshold, unit := int64(len(uniq)), s.TunnelMinSubdomains, "distinct names"
+		switch {
+		case count >= s.TunnelMinSubdomains:
+		case int64(long) >= s.TunnelMinLongQueries:
+			count, threshold, unit = int64(long), s.TunnelMinLongQueries, "long high-entropy queries"
+		case int64(txt) >= s.TunnelMinTXT:
+			count, threshold, unit = int64(txt), s.TunnelMinTXT, "TXT/NULL queries"
+		}
 		out = append(out, alert.Alert{
 			TsFirst: evs[0].from, TsLast: evs[len(evs)-1].to,
 			Name:       fmt.Sprintf("DNS tunnelling to %s from %s", domain, rc.host(client)),
-			Confidence: confidence(float64(len(uniq)), float64(s.TunnelMinSubdomains)),
+			Confidence: confidence(float64(count), float64(threshold)),
 			Src:        []string{rc.host(client)}, Dst: rc.ranked(servers, 10),
-			Count: int64(len(uniq)), CountUnit: "distinct names", Threshold: ptr(float64(s.TunnelMinSubdomains)),
+			Count: count, CountUnit: unit, Threshold: ptr(float64(threshold)),
 			Evidence: ev, EvidenceTotal: total,
 			Description: fmt.Sprintf("%s queried %d distinct names under %s within %s: %d with long high-entropy labels, %d TXT/NULL queries, longest label %d characters",
 				rc.host(client), len(uniq), domain, time.Duration(s.TunnelWindow), long, txt, maxLabel),

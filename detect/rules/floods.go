@@ -19,7 +19,7 @@ type floodSpec struct {
 	// accept can veto a run after looking at its events (e.g. a SYN
 	// "flood" spread over many ports is a scan).
 	accept func(evs []event) (bool, map[string]any)
-	// port returns the destination port of an event's row.
+	// port returns the destination port of an event's row (-1: none).
 	port func(row int32) int32
 	// evidence turns rows into evidence references.
 	evidence func(rows []int32) ([]string, int64)
@@ -105,6 +105,12 @@ func (rc *runCtx) floodAlert(r run, evs []event, s floodSpec, extra map[string]a
 	}
 	srcs := rc.ranked(bySrc, 20)
 	ev, evTotal := s.evidence(rows)
+	// A run below the per-victim threshold was raised by one source
+	// reaching the per-source threshold: report the threshold it crossed.
+	threshold := s.total
+	if r.peak+1e-9 < s.total {
+		threshold = s.perSource
+	}
 	name := fmt.Sprintf("%s toward %s", s.title, rc.host(victim))
 	desc := fmt.Sprintf("%.0f %s toward %s within %s (threshold %.0f per victim, %.0f per source) from %d sources",
 		r.peak, s.unit, rc.host(victim), time.Duration(s.window), s.total, s.perSource, len(bySrc))
@@ -114,12 +120,12 @@ func (rc *runCtx) floodAlert(r run, evs []event, s floodSpec, extra map[string]a
 	}
 	a := alert.Alert{
 		TsFirst: first, TsLast: last,
-		Name: name, Confidence: confidence(r.peak, s.total),
+		Name: name, Confidence: confidence(r.peak, threshold),
 		Src: srcs, Dst: []string{rc.host(victim)},
-		Count: int64(r.peak + 0.5), CountUnit: s.unit + " per window", Threshold: ptr(s.total),
+		Count: int64(r.peak + 0.5), CountUnit: s.unit + " per window", Threshold: ptr(threshold),
 		Evidence: ev, EvidenceTotal: evTotal, Description: desc,
 	}
-	if p, ok := dominant(ports, 0.8); ok {
+	if p, ok := dominant(ports, 0.8); ok && p >= 0 {
 		a.DstPort = ptr(p)
 	}
 	det := map[string]any{"window": time.Duration(s.window).String(), "distinct_sources": len(bySrc), "total": total, "per_source_threshold": s.perSource}
@@ -207,7 +213,9 @@ func icmpFlood(d *Data, c *Config, rc *runCtx) []alert.Alert {
 		events = append(events, event{group: uint64(uint32(fl.Resp[i])), from: fl.TS[i], to: fl.TSEnd[i], weight: float64(fl.OrigPkts[i]), row: int32(i), sub: fl.Orig[i]})
 	}
 	s := c.ICMPFlood
-	return flood(rc, events, rc.flowSpec(floodSpec{window: s.Window.NS(), total: float64(s.MinPackets), perSource: float64(s.MinPacketsPerSource), unit: "ICMP echo requests", title: "ICMP flood"}))
+	spec := rc.flowSpec(floodSpec{window: s.Window.NS(), total: float64(s.MinPackets), perSource: float64(s.MinPacketsPerSource), unit: "ICMP echo requests", title: "ICMP flood"})
+	spec.port = func(int32) int32 { return -1 } // ICMP has no ports: resp_p holds a type or code
+	return flood(rc, events, spec)
 }
 
 func udpFlood(d *Data, c *Config, rc *runCtx) []alert.Alert {

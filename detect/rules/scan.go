@@ -72,12 +72,17 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 	}
 	for _, r := range vruns {
 		scanner, target := unpack(r.group)
-		evs := overlapping(vEvents, r.group, r.from, r.to+hop)
-		out = append(out, rc.scanAlert("vertical", "TCP port scan of %s by %s", []int32{target}, scanner, -1, r, evs, float64(s.MinPorts), "distinct ports", unreach))
+		evs := overlapping(vEvents, r.group, r.from, r.to)
+		// Below the port threshold, the stealth probes raised it.
+		threshold := float64(s.MinPorts)
+		if r.peak < threshold {
+			threshold = float64(s.MinStealth)
+		}
+		out = append(out, rc.scanAlert("vertical", "TCP port scan of %s by %s", []int32{target}, scanner, -1, r, evs, threshold, "distinct ports", unreach))
 	}
 	for _, r := range distinctRuns(horizontal, hop, int(s.MinHosts)) {
 		scanner, port := unpack(r.group)
-		evs := overlapping(hEvents, r.group, r.from, r.to+hop)
+		evs := overlapping(hEvents, r.group, r.from, r.to)
 		targets := make([]int32, 0, len(evs))
 		for _, e := range evs {
 			targets = append(targets, e.sub)
@@ -86,7 +91,7 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 	}
 	for _, r := range distinctRuns(udp, hop, int(s.MinUDPPorts)) {
 		scanner, target := unpack(r.group)
-		evs := overlapping(uEvents, r.group, r.from, r.to+hop)
+		evs := overlapping(uEvents, r.group, r.from, r.to)
 		out = append(out, rc.scanAlert("udp", "UDP port scan of %s by %s", []int32{target}, scanner, -1, r, evs, float64(s.MinUDPPorts), "distinct UDP ports", unreach))
 	}
 	return out

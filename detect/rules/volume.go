@@ -306,7 +306,7 @@ func amplification(d *Data, c *Config, rc *runCtx) []alert.Alert {
 		dc = append(dc, distinctCell{e.group, floorDiv(e.from, hop), int64(e.sub)})
 	}
 	for _, r := range distinctRuns(dc, hop, int(s.SYNACKMinReflectors)) {
-		evs := overlapping(synack, r.group, r.from, r.to+hop)
+		evs := overlapping(synack, r.group, r.from, r.to)
 		refl := map[int32]float64{}
 		for _, e := range evs {
 			refl[e.sub]++

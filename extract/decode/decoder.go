@@ -182,7 +182,12 @@ func (d *Decoder) wifi(data []byte, p *Packet) Result {
 	if len(data) < 24 {
 		return TruncatedLink
 	}
-	fc0, fc1 := data[0], data[1]
+	return d.wifiFrame(data, data[0], data[1], p)
+}
+
+// wifiFrame decodes an 802.11 frame whose frame control bytes are fc0 and
+// fc1 (they differ from data[0:2] when a sender swapped them).
+func (d *Decoder) wifiFrame(data []byte, fc0, fc1 byte, p *Packet) Result {
 	if fc0&0x0c != 0x08 || fc0&0x03 != 0 { // type data, protocol version 0
 		return NotIP
 	}
@@ -620,7 +625,18 @@ func (d *Decoder) udpTunnel(p *Packet) (Result, bool) {
 			return 0, false
 		}
 		if wifi {
-			return d.inner(TunnelCAPWAP, func() Result { return d.wifi(pl, p) }, p)
+			return d.inner(TunnelCAPWAP, func() Result {
+				if len(pl) < 24 {
+					return TruncatedLink
+				}
+				// Cisco controllers send the frame control field byte-swapped
+				// (TShark's capwap.swap_frame_control, on by default).
+				fc0, fc1 := pl[0], pl[1]
+				if fc0&0x0c != 0x08 && fc1&0x0f == 0x08 {
+					fc0, fc1 = fc1, fc0
+				}
+				return d.wifiFrame(pl, fc0, fc1, p)
+			}, p)
 		}
 		return d.inner(TunnelCAPWAP, func() Result { return d.ethernet(pl, p) }, p)
 	}

@@ -110,6 +110,8 @@ func TestDecodeWirelessAndSerialLinks(t *testing.T) {
 			brief{Result: "ok", EtherType: 0x0800, SrcMAC: mA, DstMAC: mB, Flow: tcpFlow, Tunnels: []string{"gre"}}},
 		{"capwap/802.11", capture.LinkEthernet, outerUDP(join(capwap(true, false), dataFrame)),
 			brief{Result: "ok", EtherType: 0x0800, SrcMAC: mA, DstMAC: mB, Flow: tcpFlow, Tunnels: []string{"capwap"}}},
+		{"capwap/802.11-frame-control-swapped", capture.LinkEthernet, outerUDP(join(capwap(true, false), patch(dataFrame, 0, 0x00, 0x08))),
+			brief{Result: "ok", EtherType: 0x0800, SrcMAC: mA, DstMAC: mB, Flow: tcpFlow, Tunnels: []string{"capwap"}}},
 		{"capwap/802.3", capture.LinkEthernet, outerUDP(join(capwap(false, false), ethFrame)),
 			brief{Result: "ok", EtherType: 0x0800, SrcMAC: mA, DstMAC: mB, Flow: tcpFlow, Tunnels: []string{"capwap"}}},
 		{"capwap/fragment-stays-outer", capture.LinkEthernet, outerUDP(join(capwap(true, true), dataFrame)),
