@@ -7,6 +7,7 @@ import (
 	"iter"
 	"os"
 	"strings"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -48,6 +49,10 @@ type Column struct {
 	Null    []bool // nil when no row is null
 	Offsets []int32
 	rows    int
+	strs    stringStore
+	// dict caches the strings of the dictionary pages are reading from.
+	dict     parquet.Dictionary
+	dictStrs []string
 }
 
 // Len returns the number of rows.
@@ -228,6 +233,8 @@ func newTable(names []string, infos []leafInfo, capRows int) *Table {
 			c = &Column{Name: n, Kind: infos[i].kind, List: infos[i].list}
 			if c.List {
 				c.Offsets = make([]int32, 1, capRows+1)
+			} else {
+				c.reserve(capRows)
 			}
 			t.Columns[n] = c
 		}
@@ -275,6 +282,10 @@ func (c *Column) readChunk(cc parquet.ColumnChunk, li leafInfo) error {
 			}
 			return err
 		}
+		if !c.List && c.readTyped(page, li) {
+			parquet.Release(page)
+			continue
+		}
 		vr := page.Values()
 		for {
 			n, err := vr.ReadValues(buf)
@@ -291,6 +302,141 @@ func (c *Column) readChunk(cc parquet.ColumnChunk, li leafInfo) error {
 		}
 		parquet.Release(page)
 	}
+}
+
+// readTyped appends a page of a flat column from its typed value arrays,
+// without a parquet.Value per value. It returns false, having appended
+// nothing, for pages it does not handle (booleans, unusual physical types,
+// inconsistent lengths); those go through the generic path.
+func (c *Column) readTyped(page parquet.Page, li leafInfo) bool {
+	if len(page.RepetitionLevels()) > 0 || c.Kind == Bool {
+		return false
+	}
+	n := int(page.NumValues())
+	defs := page.DefinitionLevels()
+	if defs != nil && len(defs) != n {
+		return false
+	}
+	maxDef := byte(li.MaxDefinitionLevel)
+	present := n
+	if defs != nil {
+		present = 0
+		for _, d := range defs {
+			if d == maxDef {
+				present++
+			}
+		}
+	}
+	data := page.Data()
+	kind := page.Type().Kind()
+	var idx []int32
+	if d := page.Dictionary(); d != nil {
+		idx = data.Int32()
+		data = d.Page().Data()
+		kind = d.Type().Kind()
+		if len(idx) < present {
+			return false
+		}
+		size := d.Len()
+		for _, j := range idx[:present] {
+			if j < 0 || int(j) >= size {
+				return false
+			}
+		}
+	}
+	// at maps the k-th present value to its index in the value arrays.
+	at := func(k int) int {
+		if idx != nil {
+			return int(idx[k])
+		}
+		return k
+	}
+	var vals int
+	switch kind {
+	case parquet.Int32:
+		vals = len(data.Int32())
+	case parquet.Int64:
+		vals = len(data.Int64())
+	case parquet.Float:
+		vals = len(data.Float())
+	case parquet.Double:
+		vals = len(data.Double())
+	case parquet.ByteArray:
+		_, offs := data.ByteArray()
+		vals = len(offs) - 1
+	default:
+		return false
+	}
+	if idx == nil && vals < present {
+		return false
+	}
+	switch {
+	case c.Kind == String && kind == parquet.ByteArray:
+		var strs []string
+		if idx != nil {
+			strs = c.dictStrings(page.Dictionary())
+		}
+		b, offs := data.ByteArray()
+		c.fill(n, defs, maxDef, func(k int) {
+			if strs != nil {
+				c.Strs = append(c.Strs, strs[idx[k]])
+				return
+			}
+			c.Strs = append(c.Strs, c.strs.get(b[offs[k]:offs[k+1]]))
+		}, func() { c.Strs = append(c.Strs, "") })
+	case (c.Kind == Int64 || c.Kind == Time) && kind == parquet.Int64:
+		v, unit := data.Int64(), max(li.unit, 1)
+		if c.Kind == Int64 {
+			unit = 1
+		}
+		c.fill(n, defs, maxDef, func(k int) { c.Ints = append(c.Ints, v[at(k)]*unit) }, func() { c.Ints = append(c.Ints, 0) })
+	case c.Kind == Int64 && kind == parquet.Int32:
+		v := data.Int32()
+		c.fill(n, defs, maxDef, func(k int) { c.Ints = append(c.Ints, int64(v[at(k)])) }, func() { c.Ints = append(c.Ints, 0) })
+	case c.Kind == Float64 && kind == parquet.Double:
+		v := data.Double()
+		c.fill(n, defs, maxDef, func(k int) { c.Floats = append(c.Floats, v[at(k)]) }, func() { c.Floats = append(c.Floats, 0) })
+	case c.Kind == Float64 && kind == parquet.Float:
+		v := data.Float()
+		c.fill(n, defs, maxDef, func(k int) { c.Floats = append(c.Floats, float64(v[at(k)])) }, func() { c.Floats = append(c.Floats, 0) })
+	default:
+		return false
+	}
+	return true
+}
+
+// fill appends n rows: present(k) for the k-th row whose definition level
+// is maxDef, null() and a null mark for the others.
+func (c *Column) fill(n int, defs []byte, maxDef byte, present func(k int), null func()) {
+	k := 0
+	for i := range n {
+		c.rows++
+		if defs != nil && defs[i] != maxDef {
+			c.markNull()
+			null()
+			continue
+		}
+		present(k)
+		k++
+		if c.Null != nil {
+			c.Null = append(c.Null, false)
+		}
+	}
+}
+
+// dictStrings returns a dictionary's values as strings, converting each
+// dictionary once.
+func (c *Column) dictStrings(d parquet.Dictionary) []string {
+	if d == c.dict {
+		return c.dictStrs
+	}
+	data := d.Page().Data()
+	b, offs := data.ByteArray()
+	c.dict, c.dictStrs = d, make([]string, len(offs)-1)
+	for i := range c.dictStrs {
+		c.dictStrs[i] = c.strs.get(b[offs[i]:offs[i+1]])
+	}
+	return c.dictStrs
 }
 
 // add appends one leaf value, starting a new row when its repetition level
@@ -380,6 +526,69 @@ func (c *Column) appendValue(v parquet.Value, li leafInfo) {
 	case Bool:
 		c.Bools = append(c.Bools, v.Boolean())
 	case String:
-		c.Strs = append(c.Strs, string(v.ByteArray()))
+		c.Strs = append(c.Strs, c.strs.get(v.ByteArray()))
 	}
+}
+
+// reserve sizes the value slice for n rows, so that a whole file's column
+// grows once.
+func (c *Column) reserve(n int) {
+	switch c.Kind {
+	case Int64, Time:
+		c.Ints = make([]int64, 0, n)
+	case Float64:
+		c.Floats = make([]float64, 0, n)
+	case Bool:
+		c.Bools = make([]bool, 0, n)
+	case String:
+		c.Strs = make([]string, 0, n)
+	}
+}
+
+// stringStore turns byte values into strings without one allocation per
+// value: repeated values (protocols, states, host addresses) are interned
+// while that pays, and the rest are cut from large shared blocks.
+type stringStore struct {
+	interned map[string]string
+	block    []byte
+}
+
+const (
+	internLimit = 1 << 14 // distinct values interned at most
+	blockSize   = 64 << 10
+)
+
+func (s *stringStore) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s.interned != nil {
+		if v, ok := s.interned[string(b)]; ok {
+			return v
+		}
+	}
+	v := s.copy(b)
+	// Intern the first distinct values: enough for enumerations and the
+	// hosts of a capture, bounded for columns of unique values (uids).
+	if len(s.interned) < internLimit {
+		if s.interned == nil {
+			s.interned = make(map[string]string)
+		}
+		s.interned[v] = v
+	}
+	return v
+}
+
+// copy returns b as a string backed by the current block. Blocks are
+// never written after a string is cut from them.
+func (s *stringStore) copy(b []byte) string {
+	if len(b) > blockSize/8 {
+		return string(b)
+	}
+	if len(s.block)+len(b) > cap(s.block) {
+		s.block = make([]byte, 0, blockSize)
+	}
+	off := len(s.block)
+	s.block = append(s.block, b...)
+	return unsafe.String(&s.block[off], len(b))
 }

@@ -106,8 +106,6 @@ var ja3Explained = map[string]string{
 		"control packets, each with its own header; TShark's OpenVPN dissector reassembles them)",
 	"openvpn_nohmac_tcp.pcapng 10.181.235.122:39772 10.251.71.30:1194": "tls-inside-openvpn (the hello is split over " +
 		"OpenVPN control packets, each with its own header; TShark's OpenVPN dissector reassembles them)",
-	"capwap_data.pcapng 10.1.3.68:47025 74.125.130.188:443": "capwap-tunnel (the connection is carried in CAPWAP " +
-		"data packets, which TShark decodes and flowsift's decoder does not follow, so the harness never sees it)",
 }
 
 // explainJA3 classifies a difference from TShark mechanically, checking the
@@ -215,10 +213,7 @@ func TestCorpusJA3AgainstTShark(t *testing.T) {
 
 // ja4Explained lists, keyed by "file endpoint_a endpoint_b", the flows
 // whose JA4 differs from nDPI's and that explainJA4 cannot classify.
-var ja4Explained = map[string]string{
-	"capwap_data.pcapng 10.1.3.68:47025 74.125.130.188:443": "capwap-tunnel (carried in CAPWAP data packets, " +
-		"which nDPI decodes and flowsift's decoder does not follow)",
-}
+var ja4Explained = map[string]string{}
 
 // lookupFlow finds the hello of the flow between two endpoints as nDPI
 // prints them. nDPI compresses single zero groups of IPv6 addresses
