@@ -63,6 +63,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, []alert.Alert, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, nil, err
+	}
 	sum := &Summary{Tool: "flowsift", Version: cfg.Version, CaptureID: data.CaptureID, Config: cfg, ByDetector: map[string]int{}, BySeverity: map[string]int{}}
 	exclude := slices.Clone(cfg.Exclude)
 	if cfg.Perspective != "" {
