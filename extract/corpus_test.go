@@ -211,14 +211,20 @@ func flowConversations(t *testing.T, pcap string) (map[string]conv, map[string]f
 		t.Fatal(err)
 	}
 	defer f.Close()
-	tb, err := f.Read("proto", "orig_h", "orig_p", "resp_h", "resp_p", "orig_pkts", "resp_pkts",
+	tb, err := f.Read("uid", "proto", "orig_h", "orig_p", "resp_h", "resp_p", "orig_pkts", "resp_pkts",
 		"orig_l2_bytes", "resp_l2_bytes", "frag_pkts", "truncated_pkts", "tunnel_type")
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := tb.Column
 	got, notes := map[string]conv{}, map[string]flowNote{}
+	uids := map[string]bool{}
 	for i := range tb.Rows {
+		if uid := c("uid").Strs[i]; uids[uid] {
+			t.Errorf("%s: uid %s names two flows", pcap, uid)
+		} else {
+			uids[uid] = true
+		}
 		proto := c("proto").Strs[i]
 		if proto != "tcp" && proto != "udp" {
 			continue

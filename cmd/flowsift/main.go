@@ -44,6 +44,7 @@ func init() {
 		{"extract", "turn captures into flows.parquet (+ DNS, HTTP, TLS tables) and a manifest", cmdExtract},
 		{"capture", "capture packets on an interface for a fixed time into a pcap file", cmdCapture},
 		{"carve", "copy the packets of chosen flows out of the original captures", cmdCarve},
+		{"features", "write the per-flow feature vectors the models use (features.parquet)", cmdFeatures},
 		{"generate", "write a synthetic capture with ground truth (benign traffic and attacks)", cmdGenerate},
 		{"info", "summarise capture files (packets, bytes, link types, protocols, errors)", cmdInfo},
 		{"interfaces", "list the network interfaces to capture on", cmdInterfaces},

@@ -75,7 +75,11 @@ type Flow struct {
 	origIdx uint8       // which key side is the originator
 
 	// Lifecycle and provenance.
-	Ordinal    int64 // batch ordinal of the flow's first packet
+	// Ordinal identifies the flow's first packet and header: the packet's
+	// batch ordinal times MaxTunnelDepth+1, plus 0 for the packet's own
+	// header or i+1 for its i-th tunnel header (outermost first). It is
+	// unique per flow and orders flows by their first packet.
+	Ordinal int64
 	File       int   // capture file of the first packet
 	FirstPktNo int64 // frame number of the first packet in File
 	Segment    int32
@@ -248,7 +252,9 @@ func (f *Flow) RespMulticast() bool {
 }
 
 // MarkDNS records that the flow carries DNS; over UDP it then expires
-// after Config.DNSIdleTimeout, like a Zeek DNS session.
+// after Config.DNSIdleTimeout, like a Zeek DNS session. Call it on the
+// flow of the packet just added, before the next Table.Add, which files
+// the flow under the shorter timeout.
 func (f *Flow) MarkDNS() { f.dns = true }
 
 func (f *Flow) flip() {

@@ -120,6 +120,9 @@ func (t *Table) finish(idx int32, reason EndReason) {
 	delete(t.index, f.Key)
 	f.class = classNone
 	f.Ext = nil
+	if t.last == idx {
+		t.last = nilIdx
+	}
 	t.free = append(t.free, idx)
 	t.live--
 }
@@ -139,6 +142,14 @@ func (t *Table) emitFlow(f *Flow, reason EndReason) {
 // segment ends the current record of a long flow and starts the next one.
 // Zeek's TCP state carries over; counters and statistics start afresh.
 func (t *Table) segment(f *Flow) {
+	if f.ep[0].Pkts+f.ep[1].Pkts == 0 {
+		// No packet since the last cut: no record to end, so the segment
+		// number stays and the active timeout restarts.
+		t.unlink(&t.age, f.idx, true)
+		f.ageStart = t.clock
+		t.push(&t.age, f.idx, true)
+		return
+	}
 	t.stats.Segments++
 	t.emitFlow(f, EndActive)
 	for i := range f.ep {
@@ -183,7 +194,9 @@ func (t *Table) evict() {
 	if best == nilIdx {
 		return
 	}
-	t.stats.Evicted++
+	if f := t.at(best); f.ep[0].Pkts+f.ep[1].Pkts > 0 {
+		t.stats.Evicted++ // an empty active-timeout segment ends without a record
+	}
 	t.finish(best, EndEvicted)
 }
 

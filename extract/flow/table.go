@@ -86,6 +86,8 @@ type Table struct {
 	lists  [numClasses]list
 	age    list
 	live   int
+	last   int32 // the flow the previous packet went to (nilIdx: none)
+	header int   // the header being accounted: 0 the packet's own, i+1 its i-th tunnel header
 	clock  int64
 	stats  Stats
 	seed   maphash.Seed
@@ -118,6 +120,7 @@ func NewTable(cfg Config, emit func(*Flow, EndReason)) (*Table, error) {
 		t.lists[i] = list{nilIdx, nilIdx}
 	}
 	t.age = list{nilIdx, nilIdx}
+	t.last = nilIdx
 	return t, nil
 }
 
@@ -147,26 +150,53 @@ type Meta struct {
 // fragments are reassembled before they reach the table). It returns the
 // flow the packet was accounted to.
 func (t *Table) Add(p *decode.Packet, m *Meta) PacketInfo {
+	if t.last != nilIdx {
+		// A parser may have called MarkDNS (or Flip) on the previous
+		// packet's flow after Add returned, changing its timeout class:
+		// file it under the new class, at the clock of that packet,
+		// before anything expires.
+		f := t.at(t.last)
+		if class, _ := t.classOf(f); class != f.class {
+			t.reschedule(f)
+		}
+		t.last = nilIdx
+	}
 	if m.TS > t.clock {
 		t.clock = m.TS
 	}
 	t.expire()
-	var parent *Flow
+	// The parent is named by value: creating the inner flow may evict
+	// the parent and recycle its slot.
+	parent := parentRef{ordinal: -1}
 	if p.NumOuter > 0 {
 		t.stats.TunnelledPkt++
 	}
 	for i := range p.NumOuter {
 		if o := &p.Outer[i]; o.Proto == decode.ProtoUDP && o.HasL4 {
-			parent = t.addHeader(o, nil, p, m, nil).Flow
+			t.header = i + 1
+			pf := t.addHeader(o, nil, p, m, parentRef{ordinal: -1}).Flow
+			parent = parentRef{pf.Ordinal, pf.Segment}
 		}
 	}
+	t.header = 0
 	return t.addHeader(&p.IPHeader, p, p, m, parent)
+}
+
+// headersPerPacket spaces flow ordinals so that the flows one packet
+// creates (its own and its tunnels' outer UDP flows) never share one.
+const headersPerPacket = decode.MaxTunnelDepth + 1
+
+// parentRef identifies the record of the UDP flow that carried a
+// tunnelled packet (ordinal -1: none).
+type parentRef struct {
+	ordinal int64
+	segment int32
 }
 
 // addHeader accounts one IP header (the packet's own or a tunnel's outer
 // one) to its flow. tp carries the TCP/ICMP fields and is nil for outer
 // headers.
-func (t *Table) addHeader(h *decode.IPHeader, tp *decode.Packet, p *decode.Packet, m *Meta, parent *Flow) PacketInfo {
+func (t *Table) addHeader(h *decode.IPHeader, tp *decode.Packet, p *decode.Packet, m *Meta, parent parentRef) PacketInfo {
 	var sp, dp uint16
 	var oneWay bool
 	if tp != nil {
@@ -201,12 +231,13 @@ func (t *Table) addHeader(h *decode.IPHeader, tp *decode.Packet, p *decode.Packe
 		isNew = true
 	}
 	f := t.at(idx)
-	if parent != nil && f.ParentOrdinal < 0 {
-		f.ParentOrdinal, f.ParentSegment = parent.Ordinal, parent.Segment
+	if parent.ordinal >= 0 && f.ParentOrdinal < 0 {
+		f.ParentOrdinal, f.ParentSegment = parent.ordinal, parent.segment
 	}
 	info := f.account(t, side, h, tp, p, m)
 	info.New = isNew
 	t.reschedule(f)
+	t.last = idx
 	return info
 }
 
@@ -263,7 +294,7 @@ func (t *Table) create(k *Key, side uint8, h *decode.IPHeader, tp, p *decode.Pac
 	if h.Proto == decode.ProtoSCTP {
 		f.SCTPPorts[side], f.SCTPPorts[side^1] = h.SrcPort, h.DstPort
 	}
-	f.Ordinal, f.File, f.FirstPktNo = m.Ordinal, m.File, m.PktNo
+	f.Ordinal, f.File, f.FirstPktNo = m.Ordinal*headersPerPacket+int64(t.header), m.File, m.PktNo
 	f.StartTS, f.zeekLast = m.TS, m.TS
 	f.ICMPType, f.ICMPCode = -1, -1
 	f.VLAN, f.InnerVLAN, f.NumVLANs = p.VLAN, p.InnerVLAN, p.NumVLANs

@@ -19,6 +19,9 @@ func (e *Endpoint) initSeqs(start, last uint32) {
 	e.startSeq = int64(start)
 	e.ackSeq = start
 	e.lastSeq = last
+	// The sequence space restarts, and with it the size this segment
+	// counts from (Zeek's Size counts from the new start too).
+	e.sizeBase = 0
 }
 
 func (e *Endpoint) updateLastSeqValue(seq uint32) {
@@ -175,7 +178,11 @@ func (f *Flow) tcpPacket(s uint8, p *decode.Packet, ts int64, clock int64) (uint
 		e.ZeroWinPkts++
 	}
 	if !f.Orig().didClose || !f.Resp().didClose {
-		f.zeekLast = ts
+		// Zeek sets last_time to this packet's time even when it is
+		// earlier (SetLastTime in TCPSessionAdapter::DeliverPacket), so an
+		// out-of-order timestamp can shorten the duration or make it
+		// negative; like the UDP and ICMP paths, keep the latest.
+		f.zeekLast = max(f.zeekLast, ts)
 	}
 	if fin {
 		e.finCnt++

@@ -83,7 +83,10 @@ func (f *Flow) RespSize() int64 { return f.size(f.origIdx ^ 1) }
 func (f *Flow) size(s uint8) int64 {
 	e := &f.ep[s]
 	if f.Key.Proto == 6 {
-		return e.tcpSize(&f.ep[s^1]) - e.sizeBase
+		// Zeek's size can shrink (a FIN below the last sequence number
+		// makes it one less; a SYN then RST with no reply sizes as 0):
+		// a segment's share is never negative.
+		return max(e.tcpSize(&f.ep[s^1])-e.sizeBase, 0)
 	}
 	return e.size
 }
