@@ -79,7 +79,7 @@ type Flow struct {
 	// batch ordinal times MaxTunnelDepth+1, plus 0 for the packet's own
 	// header or i+1 for its i-th tunnel header (outermost first). It is
 	// unique per flow and orders flows by their first packet.
-	Ordinal int64
+	Ordinal    int64
 	File       int   // capture file of the first packet
 	FirstPktNo int64 // frame number of the first packet in File
 	Segment    int32
