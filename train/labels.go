@@ -257,7 +257,7 @@ func ReadLabelRules(path string) ([]LabelRule, error) {
 		rules = append(rules, r)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrLabels, path, err)
 	}
 	if len(rules) == 0 {
 		return nil, fmt.Errorf("%w: %s has no rules", ErrLabels, path)
