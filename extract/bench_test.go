@@ -88,7 +88,8 @@ func BenchmarkExtract(b *testing.B) {
 	for _, tc := range []struct {
 		name      string
 		protocols bool
-	}{{"flows", false}, {"all-tables", true}} {
+		noHash    bool
+	}{{"flows", false, false}, {"flows-nohash", false, true}, {"all-tables", true, false}} {
 		b.Run(tc.name, func(b *testing.B) {
 			path, pkts, size := mixedCapture(b)
 			b.SetBytes(size)
@@ -97,7 +98,7 @@ func BenchmarkExtract(b *testing.B) {
 				cfg := DefaultConfig()
 				cfg.Inputs = []string{path}
 				cfg.OutDir = b.TempDir()
-				cfg.Protocols = tc.protocols
+				cfg.Protocols, cfg.NoHash = tc.protocols, tc.noHash
 				m, err := Run(context.Background(), cfg)
 				if err != nil {
 					b.Fatal(err)

@@ -24,6 +24,8 @@ type Config struct {
 	GapThreshold time.Duration `json:"gap_threshold"`
 	// Protocols enables the DNS, HTTP and TLS tables.
 	Protocols bool `json:"protocols"`
+	// NoHash skips the SHA-256 of the input files in the manifest.
+	NoHash bool `json:"no_hash,omitempty"`
 	// ToolVersion is recorded in the manifest and the Parquet metadata.
 	ToolVersion string `json:"-"`
 	// Warn receives problems that do not stop the run. It may be nil.

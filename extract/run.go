@@ -33,7 +33,7 @@ func Run(ctx context.Context, cfg Config) (*Manifest, error) {
 	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
 		return nil, err
 	}
-	src, err := capture.Open(cfg.Inputs, capture.Options{GapThreshold: cfg.GapThreshold, Warn: cfg.Warn})
+	src, err := capture.Open(cfg.Inputs, capture.Options{GapThreshold: cfg.GapThreshold, Warn: cfg.Warn, NoHash: cfg.NoHash})
 	if err != nil {
 		return nil, err
 	}

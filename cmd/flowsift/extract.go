@@ -18,6 +18,9 @@ timestamp, and write to the output directory:
 
   flows.parquet   one row per bidirectional flow (Zeek conn.log semantics
                   plus NFStream/CICFlowMeter statistics)
+  dns.parquet     one row per DNS query/response pair
+  http.parquet    one row per HTTP request/response pair
+  tls.parquet     one row per TLS handshake (JA3, JA4, JA3S, certificate)
   capture.json    the capture manifest: per-file sha256, sizes, packet
                   counts, time range, link types, decode errors, capture
                   quality, tool version and options
@@ -36,6 +39,7 @@ atomically: an interrupted run leaves no table that looks complete.`, stdout)
 	nets := fs.StringSlice("local-nets", nil, "CIDR prefixes that fill local_orig/local_resp (repeatable or comma-separated)")
 	seed := fs.Uint16("community-id-seed", 0, "Community ID seed")
 	noProto := fs.Bool("no-protocols", false, "skip the DNS, HTTP and TLS tables")
+	fs.BoolVar(&cfg.NoHash, "no-hash", false, "skip the SHA-256 of the input files (the manifest then records none); on one core it costs about as much as decoding")
 	fs.DurationVar(&cfg.GapThreshold, "gap-threshold", cfg.GapThreshold, "silence between packets counted as a capture gap in the manifest")
 	quiet := fs.BoolP("quiet", "q", false, "no progress display and no summary")
 	if err := parse(fs, args); err != nil {

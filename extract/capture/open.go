@@ -108,9 +108,10 @@ type zstdCloser struct{ d *zstd.Decoder }
 
 func (z zstdCloser) Close() error { z.d.Close(); return nil }
 
-// open opens a capture for reading. A probe open (to read only the first
-// record) skips the read-ahead goroutine and the hash.
-func open(path string, stats *FileStats, probe bool) (*openFile, error) {
+// open opens a capture for reading, hashing it when hash is set. A probe
+// open (to read only the first record) skips the read-ahead goroutine and
+// the hash.
+func open(path string, stats *FileStats, probe, hash bool) (*openFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -131,14 +132,16 @@ func open(path string, stats *FileStats, probe bool) (*openFile, error) {
 	if !probe && !isCompressed(f) {
 		if mem, unmap, ok := mapFile(f, fi.Size()); ok {
 			of.mem, of.unmap = mem, unmap
-			of.hash = newMemHash(mem)
+			if hash {
+				of.hash = newMemHash(mem)
+			}
 			s = newMemStream(mem)
 		}
 	}
 	if s == nil {
 		var src io.Reader = f
 		if !probe {
-			of.ra = newReadAhead(f)
+			of.ra = newReadAhead(f, hash)
 			src = of.ra
 		}
 		br := bufio.NewReaderSize(src, streamBufSize)
@@ -181,9 +184,10 @@ func (of *openFile) rawRead() int64 {
 
 // finish hashes the rest of the file and releases it.
 func (of *openFile) finish() {
-	if of.hash != nil {
+	switch {
+	case of.hash != nil:
 		of.stats.SHA256 = of.hash.wait()
-	} else {
+	case of.ra != nil:
 		of.stats.SHA256 = of.ra.SHA256()
 	}
 	of.close()
@@ -218,7 +222,7 @@ func isCompressed(f *os.File) bool {
 // packet, ok=false when it has none.
 func firstTimestamp(path string) (ts int64, ok bool, err error) {
 	var st FileStats
-	of, err := open(path, &st, true)
+	of, err := open(path, &st, true, false)
 	if err != nil {
 		return 0, false, err
 	}

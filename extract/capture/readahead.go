@@ -34,12 +34,14 @@ const (
 	readAheadDepth = 4
 )
 
-func newReadAhead(r io.Reader) *readAhead {
+func newReadAhead(r io.Reader, hash bool) *readAhead {
 	ra := &readAhead{
 		chunks: make(chan chunk, readAheadDepth),
 		free:   make(chan []byte, readAheadDepth+2),
 		done:   make(chan struct{}),
-		sum:    sha256.New(),
+	}
+	if hash {
+		ra.sum = sha256.New()
 	}
 	for range readAheadDepth + 2 {
 		ra.free <- make([]byte, readAheadChunk)
@@ -61,7 +63,9 @@ func (ra *readAhead) fill(r io.Reader) {
 		}
 		n, err := io.ReadFull(r, buf)
 		if n > 0 {
-			ra.sum.Write(buf[:n])
+			if ra.sum != nil {
+				ra.sum.Write(buf[:n])
+			}
 			ra.raw.Add(int64(n))
 		}
 		if err == io.ErrUnexpectedEOF {
@@ -100,8 +104,13 @@ func (ra *readAhead) Read(p []byte) (int, error) {
 }
 
 // SHA256 reads whatever the consumer left unread (a file whose framing was
-// lost still hashes whole) and returns the hex digest of the file.
+// lost still hashes whole) and returns the hex digest of the file, or ""
+// when it was opened without hashing.
 func (ra *readAhead) SHA256() string {
+	if ra.sum == nil {
+		ra.Close()
+		return ""
+	}
 	for ra.err == nil {
 		if ra.curBuf != nil {
 			ra.free <- ra.curBuf[:cap(ra.curBuf)]
