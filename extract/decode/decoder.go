@@ -16,6 +16,7 @@ const (
 	PortGTPU   = 2152
 	PortTeredo = 3544
 	PortCAPWAP = 5247 // CAPWAP data channel
+	PortGREUDP = 4754 // GRE in UDP (RFC 8086)
 )
 
 // teredoPayload strips Teredo's optional authentication and origin
@@ -266,7 +267,7 @@ func (d *Decoder) rawIP(data []byte, p *Packet) Result {
 	return BadIPHeader
 }
 
-// etherType follows link-layer encapsulations (VLAN tags, MPLS, PPPoE) to IP.
+// etherType follows link-layer encapsulations (VLAN tags, VN-Tag, MPLS, PPPoE) to IP.
 func (d *Decoder) etherType(et uint16, data []byte, p *Packet) Result {
 	for {
 		switch et {
@@ -306,6 +307,11 @@ func (d *Decoder) etherType(et uint16, data []byte, p *Packet) Result {
 				p.EtherType = 0x8847
 				return NotIP
 			}
+		case 0x8926: // Cisco VN-Tag: a 4-byte tag, then the EtherType (Zeek's packet_analysis/protocol/vntag/VNTag.cc)
+			if len(data) < 6 {
+				return TruncatedLink
+			}
+			et, data = binary.BigEndian.Uint16(data[4:]), data[6:]
 		case 0x8903: // Cisco FabricPath: a 2-byte FTag/TTL, then the inner Ethernet frame
 			if len(data) < 2 {
 				return TruncatedLink
@@ -619,6 +625,10 @@ func (d *Decoder) udpTunnel(p *Packet) (Result, bool) {
 			return 0, false
 		}
 		return d.inner(TunnelGTPU, func() Result { return d.rawIP(pl, p) }, p)
+	case h.DstPort == PortGREUDP || h.SrcPort == PortGREUDP:
+		// Zeek's gre_ports (scripts/base/packet-protocols/gre/main.zeek):
+		// the GRE header directly follows the UDP header.
+		return d.greTunnel(data, p)
 	case h.DstPort == PortCAPWAP || h.SrcPort == PortCAPWAP:
 		pl, wifi, ok := capwapPayload(data)
 		if !ok {

@@ -339,6 +339,11 @@ func decodeCases(tb testing.TB) []decodeCase {
 		IP:      &ipView{Version: 4, Src: a4, Dst: b4, Proto: 17, TTL: 64, ID: 0x1234, HdrLen: 20, TotalLen: 29, HasL4: true, SrcPort: 1234, DstPort: 53, L4HdrLen: 8, PayloadLen: 1, CapPayload: 1},
 		Payload: "q", UDPLen: 9,
 	})
+	add("eth/vlan/vntag/vlan/udp", en, ser(eth(layers.EthernetTypeDot1Q), dot1q(250, 0x8926), raw(0, 0, 0, 0x33, 0x81, 0x00), dot1q(11, layers.EthernetTypeIPv4), ip4(layers.IPProtocolUDP), udp(1234, 53), text("q")), view{
+		Result: "ok", Link: linkView{SrcMAC: mA, DstMAC: mB, VLAN: 250, InnerVLAN: 11, NumVLANs: 2, EtherType: 0x0800},
+		IP:      &ipView{Version: 4, Src: a4, Dst: b4, Proto: 17, TTL: 64, ID: 0x1234, HdrLen: 20, TotalLen: 29, HasL4: true, SrcPort: 1234, DstPort: 53, L4HdrLen: 8, PayloadLen: 1, CapPayload: 1},
+		Payload: "q", UDPLen: 9,
+	})
 	add("eth/qinq/tcp", en, ser(eth(layers.EthernetTypeQinQ), dot1q(100, layers.EthernetTypeDot1Q), dot1q(200, layers.EthernetTypeIPv6), ip6(layers.IPProtocolTCP), tcpData(1, 2)), view{
 		Result: "ok", Link: linkView{SrcMAC: mA, DstMAC: mB, VLAN: 100, InnerVLAN: 200, NumVLANs: 2, EtherType: 0x86dd},
 		IP:  &ipView{Version: 6, Src: a6, Dst: b6, Proto: 6, TTL: 64, HdrLen: 40, TotalLen: 60, HasL4: true, SrcPort: 1, DstPort: 2, L4HdrLen: 20},
@@ -555,6 +560,13 @@ func decodeCases(tb testing.TB) []decodeCase {
 		IP:      &ipView{Version: 4, Src: c4, Dst: d4, Proto: 1, TTL: 63, ID: 0x42, HdrLen: 20, TotalLen: 31, HasL4: true, L4HdrLen: 8, PayloadLen: 3, CapPayload: 3},
 		Payload: "gre", ICMP: &icmpView{Type: 8},
 		Outer: []outerView{{"gre", greOuter(55)}},
+	})
+	add("gre-in-udp/ipv4/udp", en, ser(eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolUDP), udp(50343, decode.PortGREUDP),
+		&layers.GRE{Protocol: layers.EthernetTypeIPv4}, ip4CD(layers.IPProtocolUDP), udp(51714, 53), text("dns")), view{
+		Result: "ok", Link: ethLink(0x0800),
+		IP:      &ipView{Version: 4, Src: c4, Dst: d4, Proto: 17, TTL: 63, ID: 0x42, HdrLen: 20, TotalLen: 31, HasL4: true, SrcPort: 51714, DstPort: 53, L4HdrLen: 8, PayloadLen: 3, CapPayload: 3},
+		Payload: "dns", UDPLen: 11,
+		Outer: []outerView{{"gre", ipView{Version: 4, Src: a4, Dst: b4, Proto: 17, TTL: 64, ID: 0x1234, HdrLen: 20, TotalLen: 63, HasL4: true, SrcPort: 50343, DstPort: 4754, L4HdrLen: 8, PayloadLen: 35, CapPayload: 35}}},
 	})
 	add("gre/key-seq/ipv6-udp", en, ser(eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolGRE), &layers.GRE{Protocol: layers.EthernetTypeIPv6, KeyPresent: true, Key: 5, SeqPresent: true, Seq: 9},
 		ip6CD(layers.IPProtocolUDP), udp(1, 2)), view{

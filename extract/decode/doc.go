@@ -13,9 +13,10 @@
 //
 // A [Packet]: link addresses and VLAN tags, the IP header (IPv4 or IPv6
 // after extension headers), the transport header (TCP, UDP, ICMPv4, ICMPv6)
-// and the transport payload. UDP tunnels (VXLAN, Geneve, GTP-U), GRE and
-// IP-in-IP are followed to the innermost IP packet; the outer layers are kept
-// in [Packet.Outer] so that the flow table can account for the tunnel too.
+// and the transport payload. UDP tunnels (VXLAN, Geneve, GTP-U, GRE in
+// UDP), GRE and IP-in-IP are followed to the innermost IP packet; the outer
+// layers are kept in [Packet.Outer] so that the flow table can account for
+// the tunnel too.
 //
 // # Invariants
 //
