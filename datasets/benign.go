@@ -9,15 +9,24 @@ import (
 // office is the benign background: workstations and LAN servers doing what
 // an office does on a weekday.
 type office struct {
-	g      *gen
-	ev     int
-	net    *network
-	web    *host // LAN web server (intranet), also the flood victim
-	dev    *host // LAN build box reached over SSH
-	mon    *host // LAN mail security gateway: MX and TXT lookups
-	files  *host // LAN file server
-	ws     []*host
-	domain string
+	g     *gen
+	ev    int
+	net   *network
+	web   *host // LAN web server (intranet), also the flood victim
+	dev   *host // LAN build box reached over SSH
+	mon   *host // LAN mail security gateway: MX and TXT lookups
+	files *host // LAN file server
+	dc    *host // domain controller, when env.domain
+	siem  *host // log collector
+	// printer is a network printer: it announces itself, answers
+	// discovery and has closed ports people try.
+	printer *host
+	ws      []*host
+	domain  string
+	env     environment
+	dead    []*site    // destinations that resolve but never answer
+	deadNTP *host      // a time server that no longer answers
+	live    []liveSpec // services clients keep sessions open to
 }
 
 // newOffice creates the LAN hosts; installBenign starts their activity.
@@ -68,6 +77,37 @@ func newOffice(g *gen, hosts int) *office {
 	for _, h := range []*host{o.web, o.files, o.dev, o.mon} {
 		h.resolver = n.resolvers[0]
 	}
+	er := g.child()
+	o.drawEnvironment(er)
+	o.siem = n.addLocal("siem", "server", osLinuxServer, 16)
+	o.printer = n.addLocal("printer", "printer", osEmbedded, 200+er.IntN(40))
+	o.printer.mac = n.nextMAC([3]byte{0x3c, 0x2a, 0xf4}) // Brother
+	if o.env.domain {
+		o.dc = n.addLocal("dc01", "server", osWindowsServer, 5)
+		o.dc.resolver = n.resolvers[0]
+	}
+	for _, sp := range deadSpecs {
+		s := &site{siteSpec: sp, srv: n.remote(sp.name, "server", sp.rng)}
+		s.pool = []*host{s.srv}
+		n.siteByName[sp.name] = s
+		o.dead = append(o.dead, s)
+	}
+	o.deadNTP = n.remote("ntp", "server", "doc3")
+	o.live = liveSpecs
+	for _, ls := range liveSpecs {
+		s := &site{siteSpec: ls.siteSpec, srv: n.remote(ls.name, "server", ls.rng)}
+		s.pool = []*host{s.srv}
+		n.siteByName[ls.name] = s
+	}
+	if er.IntN(10) < 3 {
+		// Someone runs a BitTorrent client (a Windows or Linux desktop).
+		for _, i := range er.Perm(len(o.ws)) {
+			if o.ws[i].os != osMac {
+				o.env.p2p = o.ws[i]
+				break
+			}
+		}
+	}
 	return o
 }
 
@@ -114,6 +154,10 @@ type hostLife struct {
 	lastApt  int64
 	lastNTP  int64
 	sshUntil int64
+	quicOK   map[string]int64 // when the browser may try QUIC to a site again
+	quicFail map[string]int   // QUIC failures per site: the backoff doubles
+	v4Only   map[string]int64 // until when IPv6 is not tried for a site
+	pooled   map[string]int64 // until when the browser holds a connection to a site
 }
 
 func (o *office) install(ev int) {
@@ -134,6 +178,38 @@ func (o *office) install(ev int) {
 	}
 	m := &mailLife{o: o, r: g.child()}
 	g.spawn(m, g.start+m.r.Int64N(2*minute))
+	o.installUntidy()
+}
+
+// installUntidy starts the traffic that makes a real network untidy:
+// discovery chatter, failures, long-lived and already-running sessions,
+// directory services, syslog and, in some offices, a P2P client.
+func (o *office) installUntidy() {
+	g := o.g
+	r := g.child()
+	v6 := false
+	for _, h := range o.ws {
+		o.startChatter(h, h.os.name)
+		o.startTrouble(h)
+		o.startSessions(h, r)
+		o.startTails(h, r)
+		if h.os == osWindows && o.env.domain {
+			o.startAD(h)
+		}
+		v6 = v6 || h.ip6.IsValid()
+	}
+	o.startChatter(o.printer, "printer")
+	o.startChatter(o.net.gateway, "gateway")
+	if v6 {
+		g.spawn(&routerLife{o: o, r: g.child()}, g.start+r.Int64N(3*minute))
+	}
+	o.startSyslog(o.net.gateway, o.siem, 514, 20*sec, "gw", []string{"kernel", "dnsmasq", "wan"})
+	o.startSyslog(o.dev, o.siem, 0, 9*sec, "build", []string{"sshd", "CRON", "systemd", "jenkins"})
+	o.startSyslog(o.mon, o.siem, 0, 6*sec, "mailgw", []string{"postfix/smtpd", "postfix/qmgr", "amavis"})
+	o.startSyslog(o.printer, o.siem, 0, 45*sec, "printer", []string{"spooler", "status"})
+	if o.env.p2p != nil {
+		o.startP2P(o.env.p2p)
+	}
 }
 
 func (l *hostLife) wait(a int) int64 {
@@ -223,17 +299,32 @@ func (o *office) resolve(h *host, name string, t int64, r *rand.Rand) (int64, bo
 	if h.dnsCache == nil {
 		h.dnsCache = map[string]int64{}
 	}
+	if h.srvFor == nil {
+		h.srvFor = map[string]*host{}
+	}
 	if exp, ok := h.dnsCache[name]; ok && exp > t {
 		return t + 50*us, v6
 	}
 	ttl := uint32(300)
+	var srv *host
 	if s != nil {
 		ttl = s.ttl
+		// CDNs hand out one of several addresses.
+		srv = s.pool[r.IntN(len(s.pool))]
+		h.srvFor[name] = srv
 	}
 	h.dnsCache[name] = t + int64(ttl)*sec
-	qs := []dnsQA{o.answer(name, dnsA, r)}
+	qs := []dnsQA{o.answer(name, dnsA, srv, r)}
 	if h.ip6.IsValid() {
-		qs = append(qs, o.answer(name, dnsAAAA, r))
+		qs = append(qs, o.answer(name, dnsAAAA, srv, r))
+	}
+	if r.IntN(70) == 0 {
+		// The first query (or its answer) is lost; the client asks again.
+		lost := qs
+		if h.os == osWindows {
+			lost = qs[:1]
+		}
+		t = o.lostQuery(h, lost, t, r)
 	}
 	var done int64
 	if h.os == osWindows {
@@ -257,8 +348,18 @@ type dnsQA struct {
 	cold  bool // the resolver has to recurse
 }
 
-// answer is what a public resolver returns for the office's lookups.
-func (o *office) answer(name string, qtype uint16, r *rand.Rand) dnsQA {
+// server is the address h connects to for s: the one its last lookup
+// returned.
+func (o *office) server(h *host, s *site) *host {
+	if srv := h.srvFor[s.name]; srv != nil {
+		return srv
+	}
+	return s.srv
+}
+
+// answer is what a public resolver returns for the office's lookups; srv
+// is the site's server it names.
+func (o *office) answer(name string, qtype uint16, srv *host, r *rand.Rand) dnsQA {
 	q := dnsQA{name: name, qtype: qtype, cold: r.IntN(4) == 0}
 	s := o.net.siteByName[name]
 	if s == nil {
@@ -273,9 +374,9 @@ func (o *office) answer(name string, qtype uint16, r *rand.Rand) dnsQA {
 	}
 	switch {
 	case qtype == dnsA:
-		q.ans = append(q.ans, rr{name: owner, typ: dnsA, ttl: s.ttl, addr: s.srv.ip4})
-	case qtype == dnsAAAA && s.v6 && s.srv.ip6.IsValid():
-		q.ans = append(q.ans, rr{name: owner, typ: dnsAAAA, ttl: s.ttl, addr: s.srv.ip6})
+		q.ans = append(q.ans, rr{name: owner, typ: dnsA, ttl: s.ttl, addr: srv.ip4})
+	case qtype == dnsAAAA && s.v6 && srv.ip6.IsValid():
+		q.ans = append(q.ans, rr{name: owner, typ: dnsAAAA, ttl: s.ttl, addr: srv.ip6})
 	default:
 		q.auth = []rr{soaFor(zoneOf(owner), 60)}
 	}
@@ -336,20 +437,44 @@ func (l *hostLife) redirect(s *site, t int64) int64 {
 		{from: 0, delay: 100 * us, head: req},
 		{from: 1, delay: 2*ms + r.Int64N(int64(20*ms)), head: resp},
 	}, close: closeFIN0, closeDelay: 2*sec + r.Int64N(int64(20*sec))}
-	l.o.g.dial(l.o.ev, h, s.srv, 80, false, t, plan, "http", s.name)
+	l.o.g.dial(l.o.ev, h, l.o.server(h, s), 80, false, t, plan, "http", s.name)
 	return t + 2*s.srv.rtt + 30*ms + r.Int64N(int64(60*ms))
 }
 
 // visit opens the connections a browser uses for one site.
 func (l *hostLife) visit(s *site, t int64, top bool) {
 	o, r, h := l.o, l.r, l.h
+	if t < l.pooled[s.name] {
+		// The browser still holds an idle HTTP/2 connection to the site
+		// and sends the requests over it.
+		return
+	}
 	ready, v6 := o.resolve(h, s.name, t, r)
+	if v6 && t < l.v4Only[s.name] {
+		v6 = false
+	}
+	if v6 && o.env.v6Broken[s.name] {
+		// Happy Eyeballs: the IPv6 SYN goes unanswered and IPv4, started
+		// 250 ms later, wins; the browser sticks to IPv4 for a while.
+		o.g.dial(o.ev, h, o.server(h, s), 443, true, ready, &tcpPlan{synOnly: true}, "", s.name)
+		ready += 250*ms + r.Int64N(int64(30*ms))
+		v6 = false
+		if l.v4Only == nil {
+			l.v4Only = map[string]int64{}
+		}
+		l.v4Only[s.name] = t + 10*minute
+	}
+	l.quicTry(s, ready, v6)
 	conns := 1
 	if top && r.IntN(4) == 0 {
 		conns = 2
 	}
+	if l.pooled == nil {
+		l.pooled = map[string]int64{}
+	}
 	for i := range conns {
 		var ex []exchange
+		busy := ready
 		n := 1 + r.IntN(6)
 		for j := range n {
 			e := exchange{req: 90 + r.IntN(500), proc: 3*ms + r.Int64N(int64(60*ms))}
@@ -372,13 +497,16 @@ func (l *hostLife) visit(s *site, t int64, top bool) {
 				e.resp = lognorm(r, 1500, 1.0, 100, 60000)
 			}
 			ex = append(ex, e)
+			busy += e.think + e.proc + 2*s.srv.rtt
 		}
 		srv := tlsServer{tls12: s.tls12, pq: s.rng == "google" || s.rng == "cloudflare", alpn: true}
 		if s.tls12 {
 			srv.certs = certChain(s.name, o.g.tlsStart(), false)
 		}
-		plan := httpsPlan(r, h.client, s.name, srv, ex, pickClose(r), 4*sec+r.Int64N(int64(80*sec)))
-		o.g.dial(o.ev, h, s.srv, 443, v6, ready+int64(i)*(2*ms+r.Int64N(int64(8*ms))), plan, "tls", s.name)
+		idle := 4*sec + r.Int64N(int64(80*sec))
+		l.pooled[s.name] = max(l.pooled[s.name], busy+idle)
+		plan := httpsPlan(r, h.client, s.name, srv, ex, pickClose(r), idle)
+		o.g.dial(o.ev, h, o.server(h, s), 443, v6, ready+int64(i)*(2*ms+r.Int64N(int64(8*ms))), plan, "tls", s.name)
 	}
 }
 
@@ -396,8 +524,8 @@ func (l *hostLife) app() {
 	for j := range n {
 		e := exchange{req: 120 + r.IntN(900), resp: lognorm(r, 900, 1.0, 60, 40000), proc: 10*ms + r.Int64N(int64(90*ms))}
 		if j > 0 {
-			// capped well below Zeek's five-minute TCP inactivity timeout
-			e.think = min(int64(expDraw(r)*float64(25*sec)), 3*minute)
+			// capped below the flow meter's two-minute inactivity timeout
+			e.think = min(int64(expDraw(r)*float64(25*sec)), 100*sec)
 		}
 		ex = append(ex, e)
 	}
@@ -406,7 +534,7 @@ func (l *hostLife) app() {
 		srv.certs = certChain(s.name, g.tlsStart(), false)
 	}
 	plan := httpsPlan(r, h.client, s.name, srv, ex, pickClose(r), 5*sec+r.Int64N(int64(40*sec)))
-	g.dial(o.ev, h, s.srv, 443, v6, ready, plan, "tls", s.name)
+	g.dial(o.ev, h, o.server(h, s), 443, v6, ready, plan, "tls", s.name)
 }
 
 // telemetry is an OS service posting to its vendor over TLS 1.2.
@@ -435,7 +563,7 @@ func (l *hostLife) telemetry() {
 	ex := []exchange{{think: 300 * us, req: lognorm(r, 3000, 0.8, 400, 30000), resp: 300 + r.IntN(900),
 		proc: 20*ms + r.Int64N(int64(100*ms))}}
 	plan := httpsPlan(r, cl, s.name, srv, ex, closeFIN0, 500*ms+r.Int64N(int64(3*sec)))
-	g.dial(o.ev, h, s.srv, 443, false, ready, plan, "tls", s.name)
+	g.dial(o.ev, h, o.server(h, s), 443, false, ready, plan, "tls", s.name)
 }
 
 // plain is the OS's own plain-HTTP traffic: captive-portal checks,
@@ -451,9 +579,12 @@ func (l *hostLife) plain() {
 		}
 	case osLinux:
 		name = "connectivity-check.ubuntu.com"
-		if g.now-l.lastApt > 40*minute && r.IntN(3) > 0 {
+		switch {
+		case g.now-l.lastApt > 40*minute && r.IntN(3) > 0:
 			name = "archive.ubuntu.com"
 			l.lastApt = g.now
+		case r.IntN(2) == 0:
+			name = "changelogs.ubuntu.com"
 		}
 	default:
 		name = "captive.apple.com"
@@ -497,6 +628,16 @@ func (l *hostLife) plain() {
 		cl = closeFIN1
 	case "archive.ubuntu.com":
 		msgs = l.apt(s, ready)
+	case "changelogs.ubuntu.com":
+		// update-manager asking whether a new release is out.
+		body := lognorm(r, 5200, 0.1, 4000, 7000)
+		msgs = []message{
+			{from: 0, delay: 100 * us, head: httpRequest("GET", "/meta-release-lts", name, []header{{"Cache-Control", "no-cache"},
+				{"Accept", "*/*"}, {"User-Agent", "Python-urllib/3.12"}, {"Connection", "close"}}, nil)},
+			{from: 1, delay: proc(), head: httpResponse(200, ready, s.server, []header{{"Content-Type", "text/plain"},
+				{"Last-Modified", "Thu, 12 Feb 2026 19:02:11 GMT"}, {"Connection", "close"}}, nil, body), bulk: body, salt: r.Uint64()},
+		}
+		cl = closeFIN1
 	case "captive.apple.com":
 		body := []byte("<HTML><HEAD><TITLE>Success</TITLE></HEAD><BODY>Success</BODY></HTML>")
 		msgs = []message{
@@ -507,7 +648,7 @@ func (l *hostLife) plain() {
 		}
 		cl = closeFIN1
 	}
-	g.dial(o.ev, h, s.srv, 80, false, ready, &tcpPlan{msgs: msgs, close: cl, closeDelay: 200*us + r.Int64N(int64(3*sec))}, "http", name)
+	g.dial(o.ev, h, o.server(h, s), 80, false, ready, &tcpPlan{msgs: msgs, close: cl, closeDelay: 200*us + r.Int64N(int64(3*sec))}, "http", name)
 }
 
 // apt is an "apt update" with a few downloads: keep-alive, 304s, a 404 for
@@ -569,7 +710,7 @@ func (l *hostLife) ocsp() {
 				[]header{{"Content-Type", "application/ocsp-response"}, {"Cache-Control", "max-age=153457"}}, resp, 0)},
 		)
 	}
-	g.dial(o.ev, h, s.srv, 80, false, ready, &tcpPlan{msgs: msgs, close: closeFIN0, closeDelay: 3*sec + r.Int64N(int64(10*sec))}, "http", name)
+	g.dial(o.ev, h, o.server(h, s), 80, false, ready, &tcpPlan{msgs: msgs, close: closeFIN0, closeDelay: 3*sec + r.Int64N(int64(10*sec))}, "http", name)
 }
 
 func (l *hostLife) intranet() {
@@ -578,38 +719,41 @@ func (l *hostLife) intranet() {
 	t := g.now
 	v6 := h.ip6.IsValid() && r.IntN(2) == 0
 	if h.os == osLinux && r.IntN(3) == 0 {
-		// A developer polling the intranet API with curl: chunked JSON.
+		// A developer polling the build server's API with curl: chunked
+		// JSON.
+		name := "build." + o.domain
 		var msgs []message
 		for i := range 1 + r.IntN(3) {
 			msgs = append(msgs,
 				message{from: 0, delay: 200*us + int64(i)*(2*sec+r.Int64N(int64(20*sec))), head: httpRequest("GET",
 					"/api/v1/status?verbose=1", name, []header{{"User-Agent", curlClient.ua}, {"Accept", "*/*"}}, nil)},
-				message{from: 1, delay: 3*ms + r.Int64N(int64(30*ms)), head: chunkedResponse(t, "Apache/2.4.58 (Ubuntu)",
+				message{from: 1, delay: 3*ms + r.Int64N(int64(30*ms)), head: chunkedResponse(t, "nginx/1.24.0 (Ubuntu)",
 					"application/json", jsonDoc(r, lognorm(r, 3000, 0.8, 200, 40000)), r)})
 		}
-		g.dial(o.ev, h, o.web, 80, v6, t, &tcpPlan{msgs: msgs, close: closeFIN0, closeDelay: 500 * us}, "http", name)
+		g.dial(o.ev, h, o.dev, 80, false, t, &tcpPlan{msgs: msgs, close: closeFIN0, closeDelay: 500 * us}, "http", name)
 		return
 	}
 	if r.IntN(3) == 0 {
-		// The legacy reporting app on port 80: chunked pages, then a 404
-		// for the favicon.
+		// The legacy reporting app on the file server's IIS: chunked
+		// pages, then a 404 for the favicon.
+		name := "reports." + o.domain
 		var msgs []message
 		for i := range 1 + r.IntN(3) {
 			page := htmlPage(r, "Reports", lognorm(r, 9000, 0.7, 1500, 60000))
 			msgs = append(msgs,
 				message{from: 0, delay: 300*us + int64(i)*(1*sec+r.Int64N(int64(20*sec))), head: httpRequest("GET",
 					fmt.Sprintf("/reports/%s?week=%d", words[r.IntN(len(words))], 1+r.IntN(52)), name, browserHeaders(h.client), nil)},
-				message{from: 1, delay: 10*ms + r.Int64N(int64(150*ms)), head: chunkedResponse(t, "Apache/2.4.58 (Ubuntu)",
+				message{from: 1, delay: 10*ms + r.Int64N(int64(150*ms)), head: chunkedResponse(t, "Microsoft-IIS/10.0",
 					"text/html; charset=UTF-8", page, r)},
 			)
 		}
 		msgs = append(msgs,
 			message{from: 0, delay: 30*ms + r.Int64N(int64(100*ms)), head: httpRequest("GET", "/favicon.ico", name,
 				[]header{{"Connection", "keep-alive"}, {"User-Agent", h.client.ua}, {"Accept", "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"}}, nil)},
-			message{from: 1, delay: 500*us + r.Int64N(int64(3*ms)), head: httpResponse(404, t, "Apache/2.4.58 (Ubuntu)",
-				[]header{{"Content-Type", "text/html; charset=iso-8859-1"}}, []byte("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"), 0)},
+			message{from: 1, delay: 500*us + r.Int64N(int64(3*ms)), head: httpResponse(404, t, "Microsoft-IIS/10.0",
+				[]header{{"Content-Type", "text/html"}}, []byte("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\">\n<html><head><title>404 - File or directory not found.</title></head>\n<body><h2>404 - File or directory not found.</h2></body></html>\n"), 0)},
 		)
-		g.dial(o.ev, h, o.web, 80, v6, t, &tcpPlan{msgs: msgs, close: pickClose(r), closeDelay: 2*sec + r.Int64N(int64(30*sec))}, "http", name)
+		g.dial(o.ev, h, o.files, 80, false, t, &tcpPlan{msgs: msgs, close: pickClose(r), closeDelay: 2*sec + r.Int64N(int64(30*sec))}, "http", name)
 		return
 	}
 	if r.IntN(4) == 0 {
@@ -657,6 +801,14 @@ func (l *hostLife) ntp() {
 		return
 	}
 	l.lastNTP = g.now
+	if own && r.IntN(6) == 0 {
+		// The first pool server picked does not answer; the client moves on.
+		f := g.newFlow(o.ev, protoUDP, g.net.peer(h, false, sport), g.net.peer(o.deadNTP, false, 123), "ntp")
+		f.ownPort = true
+		g.startDgrams(f, []dgram{{at: ready, data: ntpPacket(3, ready, 0, 0)}})
+		ready += sec + r.Int64N(int64(4*sec))
+		sport = h.allocPort(ready, r)
+	}
 	f := g.newFlow(o.ev, protoUDP, g.net.peer(h, false, sport), g.net.peer(s.srv, false, 123), "ntp")
 	f.ownPort = own
 	f.name = s.name
@@ -679,7 +831,7 @@ func (l *hostLife) ping() {
 	default:
 		s := o.pickSite(r, h, kindPage)
 		t, v6 = o.resolve(h, s.name, g.now, r)
-		target = s.srv
+		target = o.server(h, s)
 	}
 	a := target.ip4
 	if v6 {
@@ -689,6 +841,11 @@ func (l *hostLife) ping() {
 		return
 	}
 	l.pinged[a] = g.now
+	if !v6 && target != o.net.gateway && r.IntN(5) == 0 {
+		// Many servers drop echo requests.
+		g.silentPing(o.ev, h, target, t+2*ms, 4, r)
+		return
+	}
 	g.pingFlow(o.ev, h, target, v6, t+2*ms, 4, sec, r)
 }
 
@@ -752,7 +909,7 @@ func (l *hostLife) nx() {
 		names = []string{"intranet-old." + o.domain, "_ldap._tcp." + o.domain}
 	}
 	name := names[r.IntN(len(names))]
-	q := o.answer(name, dnsA, r)
+	q := o.answer(name, dnsA, nil, r)
 	g.dnsFlow(o.ev, h, h.resolver, g.now, []dnsQA{q}, 0, r)
 }
 
@@ -779,7 +936,7 @@ func (l *hostLife) git() {
 	ready, _ := o.resolve(h, s.name, g.now, r)
 	plan := sshCopy(r, "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.10", "SSH-2.0-babeld-5a1e4b43",
 		lognorm(r, 60000, 1.2, 3000, 2000000), false)
-	g.dial(o.ev, h, s.srv, 22, false, ready, plan, "ssh", "")
+	g.dial(o.ev, h, o.server(h, s), 22, false, ready, plan, "ssh", "")
 }
 
 // mailLife is the mail security gateway: MX, TXT and A lookups for the
@@ -808,26 +965,27 @@ func (m *mailLife) step(g *gen) (int64, bool) {
 	o, r := m.o, m.r
 	d := mailDomains[r.IntN(len(mailDomains))]
 	h := o.mon
-	switch r.IntN(3) {
-	case 0:
-		var ans []rr
-		for i, mx := range d.mx {
-			ans = append(ans, rr{name: d.domain, typ: dnsMX, ttl: 300 + uint32(r.IntN(3300)), pref: uint16(5 + 5*i), target: mx})
-		}
-		g.dnsFlow(o.ev, h, h.resolver, g.now, []dnsQA{{name: d.domain, qtype: dnsMX, ans: ans}}, 1232, r)
-	case 1:
+	t := g.now
+	// An incoming message: its sender's SPF record and DMARC policy; an
+	// outgoing one: the recipient's MX.
+	if r.IntN(3) > 0 {
 		ans := []rr{{name: d.domain, typ: dnsTXT, ttl: 300, txt: []string{d.spf}},
 			{name: d.domain, typ: dnsTXT, ttl: 300, txt: []string{"google-site-verification=4ibFUgB-wXLQ_S7vsXVomSTVamuOXBiVAzpR5IZ87D0"}}}
-		g.dnsFlow(o.ev, h, h.resolver, g.now, []dnsQA{{name: d.domain, qtype: dnsTXT, ans: ans}}, 1232, r)
-	default:
+		t = g.dnsFlow(o.ev, h, h.resolver, t, []dnsQA{{name: d.domain, qtype: dnsTXT, ans: ans}}, 1232, r) + 200*us
 		name := "_dmarc." + d.domain
 		q := dnsQA{name: name, qtype: dnsTXT, ans: []rr{{name: name, typ: dnsTXT, ttl: 600,
 			txt: []string{"v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@" + d.domain}}}}
 		if r.IntN(5) == 0 {
 			q = dnsQA{name: name, qtype: dnsTXT, rcode: rcodeNXDomain, auth: []rr{soaFor(d.domain, 900)}}
 		}
-		g.dnsFlow(o.ev, h, h.resolver, g.now, []dnsQA{q}, 1232, r)
+		g.dnsFlow(o.ev, h, h.resolver, t, []dnsQA{q}, 1232, r)
+	} else {
+		var ans []rr
+		for i, mx := range d.mx {
+			ans = append(ans, rr{name: d.domain, typ: dnsMX, ttl: 300 + uint32(r.IntN(3300)), pref: uint16(5 + 5*i), target: mx})
+		}
+		g.dnsFlow(o.ev, h, h.resolver, t, []dnsQA{{name: d.domain, qtype: dnsMX, ans: ans}}, 1232, r)
 	}
-	next := g.now + int64(expDraw(r)*float64(2*minute))
+	next := g.now + int64(expDraw(r)*float64(90*sec))
 	return next, next <= g.end
 }

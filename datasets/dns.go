@@ -12,9 +12,11 @@ const (
 	dnsNS    = 2
 	dnsCNAME = 5
 	dnsSOA   = 6
+	dnsPTR   = 12
 	dnsMX    = 15
 	dnsTXT   = 16
 	dnsAAAA  = 28
+	dnsSRV   = 33
 	dnsOPT   = 41
 	dnsANY   = 255
 
@@ -32,6 +34,8 @@ type rr struct {
 	pref   uint16     // MX
 	txt    []string   // TXT
 	soa    *soaData
+	class  uint16 // 0 is IN; mDNS sets the cache-flush bit (0x8001)
+	port   uint16 // SRV
 }
 
 type soaData struct {
@@ -86,7 +90,7 @@ func (w *dnsWriter) question(name string, qtype uint16) {
 func (w *dnsWriter) record(r *rr) {
 	w.name(r.name)
 	w.b = binary.BigEndian.AppendUint16(w.b, r.typ)
-	w.b = binary.BigEndian.AppendUint16(w.b, 1)
+	w.b = binary.BigEndian.AppendUint16(w.b, max(r.class, 1))
 	w.b = binary.BigEndian.AppendUint32(w.b, r.ttl)
 	lenAt := len(w.b)
 	w.b = append(w.b, 0, 0)
@@ -97,7 +101,11 @@ func (w *dnsWriter) record(r *rr) {
 	case dnsAAAA:
 		a := r.addr.As16()
 		w.b = append(w.b, a[:]...)
-	case dnsCNAME, dnsNS:
+	case dnsCNAME, dnsNS, dnsPTR:
+		w.name(r.target)
+	case dnsSRV:
+		w.b = append(w.b, 0, 0, 0, 0)
+		w.b = binary.BigEndian.AppendUint16(w.b, r.port)
 		w.name(r.target)
 	case dnsMX:
 		w.b = binary.BigEndian.AppendUint16(w.b, r.pref)

@@ -24,8 +24,10 @@
 //
 // The LAN is a seeded RFC 1918 /24 (and a 2001:db8::/64), with a router, an
 // intranet web server (.10, the victim of floods and reflections), a file
-// server (.11), a build server (.12), a mail gateway (.15) and Windows,
-// Linux and macOS workstations from .21 up. Remote parties live in the
+// server (.11), a build server (.12), a mail gateway (.15), a log
+// collector (.16), in most offices a Windows domain controller (.5), a
+// network printer (.200 to .239) and Windows, Linux and macOS workstations
+// from .21 up. Remote parties live in the
 // documentation blocks 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24
 // (every attacking host, bot, scanner and C2 server is there), in
 // 2001:db8::/32, and in a few real provider blocks (public resolvers
@@ -51,17 +53,30 @@
 //   - No retransmissions, reordering, losses, content gaps, zero windows,
 //     bad checksums or IP fragments: Zeek's t, g, w and c history letters
 //     never occur, and TCP payload sums equal sequence-number byte counts.
-//   - Flow keys are unique within a capture: a host reuses a source port
-//     only 15 minutes after the flow that used it ended, floods walk port
-//     and address sequences that cannot repeat, and a host pings the same
-//     address at most once per 15 minutes. ICMP echo flows are keyed, as
-//     Zeek keys them, by (requester, responder, 8, 0) regardless of the
-//     echo identifier. TCP flows never fall silent for Zeek's five-minute
-//     inactivity timeout, UDP and ICMP flows never for its one minute, so
-//     a meter with Zeek's timeouts keeps each connection in one record.
-//   - Packets after Config.Start+Duration (or past MaxPackets) are never
-//     written: connections still open then are recorded as they stand, as a
-//     real capture that stopped would show them (S1, S2, OTH ...).
+//   - A flow key is never reused within 15 minutes of the end of the flow
+//     that used it, so in captures of up to 15 minutes keys are unique: a
+//     host reuses a source port only 15 minutes after the flow that used
+//     it ended, floods walk port and address sequences that cannot repeat,
+//     a host pings the same address at most once per 15 minutes, and flows
+//     whose key is fixed (mDNS from 5353, NetBIOS from 137 and 138, DHCP,
+//     SSDP NOTIFY, neighbour discovery, router advertisements, ICMP
+//     errors) wait as long. ICMP echo flows are keyed, as Zeek keys them,
+//     by (requester, responder, 8, 0) regardless of the echo identifier.
+//     TCP flows never fall silent for two minutes (the flow meter's
+//     default inactivity timeout; Zeek's is five), UDP and ICMP flows never
+//     for one minute, and DNS flows (53, 5353, 5355, 137) never for ten
+//     seconds (Zeek's dns_session_timeout), so each connection is one
+//     record (a meter's active timeout aside: sessions that last the whole
+//     capture are cut into segments by one shorter than the capture). A TCP connection attempt that nobody answers retransmits its
+//     SYN at most twice (1 s and 3 s), inside Zeek's five-second
+//     tcp_attempt_delay.
+//   - Packets before Config.Start are never written: connections that
+//     were already open (long-lived sessions, the tails of page loads,
+//     downloads) first appear mid-stream, without a handshake (OTH, or SF
+//     without S when they close). Packets after Config.Start+Duration (or
+//     past MaxPackets) are never written either: connections still open
+//     then are recorded as they stand, as a real capture that stopped
+//     would show them (S1, S2, OTH ...).
 //
 // # Timing model
 //
@@ -91,6 +106,54 @@
 // 404; DNS with name compression, CNAME chains, EDNS0, MX, TXT, SOA on
 // NXDOMAIN and NODATA; SSH banners and key exchange; NTPv4; OCSP in DER.
 //
+// # Untidy traffic
+//
+// A real network is not a set of complete, answered, well-formed
+// exchanges, and a model trained on one that is learns that anything
+// imperfect is an attack. The background therefore includes, at rates
+// modelled on office captures (in a ten-minute capture of eight
+// workstations, roughly: a tenth to a fifth of flows UDP without an
+// answer, a few percent TCP attempts that fail, a few percent flows seen
+// mid-stream):
+//
+//   - LAN chatter nobody answers (Zeek's S0, history "D"): mDNS queries
+//     and announcements (224.0.0.251 and ff02::fb), LLMNR and NetBIOS
+//     lookups of single-label names, NetBIOS browser announcements, SSDP
+//     M-SEARCH and NOTIFY, WS-Discovery probes, DHCP INFORM; unicast SSDP
+//     and WS-Discovery answers from the router and the printer; DHCP
+//     renewals (answered); syslog streams from the router, servers and
+//     printer to the collector; IPv6 router advertisements and neighbour
+//     solicitations (ICMPv6 134/133 and 135/136).
+//   - Failures: TCP to destinations that resolve but never answer (SYN
+//     and one or two retransmissions, S0); TCP to closed ports on LAN
+//     hosts (REJ); Happy Eyeballs losing IPv6 SYNs when some IPv6 paths
+//     black-hole (S0); QUIC Initials dropped by a firewall that blocks UDP
+//     443 (one to three, S0) before the browser falls back to TCP; DNS
+//     queries never answered (about 1.5% of lookups); NTP servers that do
+//     not answer; pings to servers that drop echo requests; NetBIOS node
+//     status requests answered by ICMP port unreachable.
+//   - Long-lived and already-running connections: push and chat sessions
+//     (WNS, Apple push on 5223, Slack, Office, XMPP on 5222) with
+//     keepalives every 25 to 95 s, SMB sessions to the file server, SSH
+//     shells, the tails of page loads begun before the capture, large
+//     downloads under way; most are open at both ends of the capture.
+//     The tails close with FIN: a reset after a long idle spell would
+//     often leave the capture a lone RST, and a background whose only
+//     single-packet mid-stream TCP flows are benign teaches a model to
+//     pass one-way backscatter (lone SYN-ACKs), which no scenario here
+//     shows without the victim's answer.
+//   - Windows domain services: Kerberos (88/tcp), LDAP (389/tcp) and
+//     CLDAP pings (389/udp) to the domain controller.
+//   - In some offices a BitTorrent client: DHT lookups to hundreds of
+//     peers (about half answer), TCP to peers (most unanswered or
+//     refused), uTP transfers; peers query and connect back.
+//
+// Which of these an office has (a domain, blocked QUIC, black-holed IPv6
+// paths, a P2P client) is drawn from the seed and listed in the benign
+// event's Details. Packet loss, retransmissions and reordering are not
+// generated: attacks have none either, and adding them to the background
+// alone would teach a model that loss means benign.
+//
 // # Truth semantics
 //
 // The truth follows Zeek 8/9 (TCPSessionAdapter.cc, TCP_Endpoint.cc,
@@ -107,9 +170,14 @@
 //     636 989 990 992 993 995 1080 1434 1883 2811 3128 3268 3306 3389 5222
 //     5223 5269 5432 6379 6666-6669 8000 8080 8888 20000; UDP 53 67 88 123
 //     137 161 162 389 443 514 784 853 1812 2123 2152 3389 3544 4011 4754
-//     4789 5060 5072 5353 5355 6081 20000). Only DNS amplification (from
-//     53/udp) and SYN-ACK reflection (from 80 or 443) produce flips: every
-//     other flow starts with a bare SYN or from an ephemeral port.
+//     4789 5060 5072 5353 5355 6081 20000), and never toward
+//     255.255.255.255. Flips come from DNS amplification (from 53/udp),
+//     SYN-ACK reflection (from 80 or 443) and connections already open
+//     when the capture started whose first captured packet comes from the
+//     server's port; every other flow starts with a bare SYN, from an
+//     ephemeral port, or between two server ports. When the first captured
+//     packet comes from the side that did not open the connection and
+//     Zeek does not flip, that side is Orig.
 //   - history: upper case for Orig, lower case for Resp. A and D (pure ACK,
 //     payload) and I, Q are recorded once per direction; S, H, F and R once
 //     per direction and again only when the relative sequence number (for

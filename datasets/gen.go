@@ -48,6 +48,10 @@ type gen struct {
 	nflows  int64
 	free    []*flow
 	office  *office
+	// tuples holds the flow keys that fixed ports (mDNS, NetBIOS, DHCP)
+	// and one-way ICMP types would repeat, with the time each may be used
+	// again.
+	tuples map[tupleKey]int64
 
 	// the packet being built, and the last one written (valid until the
 	// next packet is built)
@@ -98,6 +102,36 @@ type flow struct {
 	last    int64
 	openAt  int
 	ownPort bool // ends[0].port came from the host's allocator
+	held    bool // the flow holds tuple in gen.tuples
+	tuple   tupleKey
+}
+
+// tupleKey is a flow key as the initiator sees it: transport (ICMP: type
+// and counterpart or code as ports), addresses and ports.
+type tupleKey struct {
+	proto  uint8
+	a, b   netip.Addr
+	pa, pb uint16
+}
+
+func tupleOf(proto uint8, a, b peer, pa, pb uint16) tupleKey {
+	return tupleKey{proto: proto, a: a.addr, b: b.addr, pa: pa, pb: pb}
+}
+
+// vacant reports whether no flow with key k is open or ended less than
+// portReuseGap before t, so a new one cannot be merged with it.
+func (g *gen) vacant(k tupleKey, t int64) bool {
+	free, ok := g.tuples[k]
+	return !ok || free <= t
+}
+
+// hold marks f's key as taken until portReuseGap after f ends.
+func (g *gen) hold(f *flow, k tupleKey) {
+	if g.tuples == nil {
+		g.tuples = map[tupleKey]int64{}
+	}
+	g.tuples[k] = 1<<63 - 1
+	f.held, f.tuple = true, k
 }
 
 func (g *gen) push(e entry) {
@@ -222,6 +256,8 @@ func (g *gen) newFlow(ev int, proto uint8, a, b peer, app string) *flow {
 	f.ends = [2]peer{a, b}
 	f.app = app
 	f.z.proto = proto
+	// Zeek does not flip roles toward the limited broadcast address.
+	f.z.noFlip = b.addr == bcast4
 	f.openAt = len(g.open)
 	g.open = append(g.open, f)
 	return f
@@ -242,12 +278,15 @@ func (g *gen) closeFlow(f *flow) {
 }
 
 func (g *gen) finish(f *flow) {
+	end := f.last
+	if !f.z.started {
+		end = g.now
+	}
 	if f.ownPort && f.ends[0].h != nil {
-		end := f.last
-		if !f.z.started {
-			end = g.now
-		}
 		f.ends[0].h.releasePort(f.ends[0].port, end)
+	}
+	if f.held {
+		g.tuples[f.tuple] = end + portReuseGap
 	}
 	if !f.z.started {
 		return
@@ -264,7 +303,7 @@ func (g *gen) truthOf(f *flow) FlowTruth {
 	if f.proto == protoICMP || f.proto == protoICMPv6 {
 		op, rp = int(f.icmp[0]), int(f.icmp[1])
 	}
-	if f.z.flipped {
+	if f.z.swapped {
 		o, r = r, o
 		op, rp = rp, op
 	}

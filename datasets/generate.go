@@ -123,6 +123,7 @@ func Generate(ctx context.Context, w io.Writer, cfg Config) (*Truth, error) {
 		names = append(names, Benign)
 		ev := g.event(Event{Type: Benign, Scenario: Benign, Description: scenarioDefs[0].Description})
 		g.office.install(ev)
+		g.events[ev].Details = g.office.details()
 	}
 	for _, a := range attacks {
 		names = append(names, a.def.Name)

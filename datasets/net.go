@@ -44,6 +44,9 @@ var (
 		mss: 1460, layout: optLinux, delack: 40 * ms, rcvBuf: 6 << 20}
 	osWindowsServer = &osProfile{name: "windows", ttl: 128, ephLo: 49152, ephHi: 65535, synWin: 65535, wscale: 8,
 		mss: 1440, layout: optWindows, globalID: true, delack: 50 * ms, rcvBuf: 4 << 20}
+	// osEmbedded is a printer's or appliance's small stack.
+	osEmbedded = &osProfile{name: "embedded", ttl: 64, ephLo: 49152, ephHi: 65535, synWin: 5840, wscale: 2,
+		mss: 1460, layout: optLinux, delack: 40 * ms, rcvBuf: 256 << 10}
 	osBSDServer = &osProfile{name: "freebsd", ttl: 255, ephLo: 10000, ephHi: 65535, synWin: 65535, wscale: 6,
 		mss: 1460, layout: optMac, delack: 100 * ms, rcvBuf: 2 << 20}
 )
@@ -61,6 +64,7 @@ type host struct {
 	name     string
 	role     string
 	ip4, ip6 netip.Addr
+	ll6      netip.Addr // link-local IPv6, made on first use
 	mac      [6]byte
 	os       *osProfile
 	local    bool
@@ -72,6 +76,7 @@ type host struct {
 	nextPort int
 	portFree []int64 // when each port may be reused, created on first use
 	dnsCache map[string]int64
+	srvFor   map[string]*host // the server each cached name resolved to
 	resolver *host
 	pingSeq  uint16
 }

@@ -156,19 +156,23 @@ type flowKey struct {
 	ap, bp uint16
 }
 
-var icmpPair = map[uint16]uint16{8: 0, 0: 8, 13: 14, 14: 13, 128: 129, 129: 128}
+// icmpPair is Zeek's ICMP4_counterpart and ICMP6_counterpart (the ICMPv4
+// and ICMPv6 types share no number the generator uses).
+var icmpPair = map[uint16]uint16{8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 10: 9, 9: 10, 17: 18, 18: 17,
+	128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135, 130: 131, 131: 130, 139: 140, 140: 139, 144: 145, 145: 144}
 
 func keyOf(p *pkt) (k flowKey, fwd bool) {
 	if p.proto == "icmp" {
 		c, ok := icmpPair[p.sport]
-		switch {
-		case !ok:
+		if !ok {
 			return flowKey{p.proto, p.src, p.dst, p.sport, p.dport}, true
-		case p.sport == 0 || p.sport == 14 || p.sport == 129:
-			// a reply keys like its request, from the requester's side
-			return flowKey{p.proto, p.dst, p.src, c, p.sport}, false
 		}
-		return flowKey{p.proto, p.src, p.dst, p.sport, c}, true
+		// Both directions of a request/reply pair share a key, with the
+		// type as each side's "port".
+		if x := p.src.Compare(p.dst); x < 0 || x == 0 && p.sport <= c {
+			return flowKey{p.proto, p.src, p.dst, p.sport, c}, true
+		}
+		return flowKey{p.proto, p.dst, p.src, c, p.sport}, false
 	}
 	if c := p.src.Compare(p.dst); c < 0 || c == 0 && p.sport <= p.dport {
 		return flowKey{p.proto, p.src, p.dst, p.sport, p.dport}, true
@@ -180,7 +184,7 @@ func keyOf(p *pkt) (k flowKey, fwd bool) {
 // key's a side.
 func truthKey(f *FlowTruth) (flowKey, bool) {
 	o, r := netip.MustParseAddr(f.OrigH), netip.MustParseAddr(f.RespH)
-	if f.Proto == "icmp" {
+	if _, pair := icmpPair[uint16(f.OrigP)]; f.Proto == "icmp" && !pair {
 		return flowKey{f.Proto, o, r, uint16(f.OrigP), uint16(f.RespP)}, true
 	}
 	p := pkt{proto: f.Proto, src: o, dst: r, sport: uint16(f.OrigP), dport: uint16(f.RespP)}

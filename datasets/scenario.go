@@ -63,7 +63,7 @@ var scenarioDefs []scenarioDef
 
 func init() {
 	scenarioDefs = []scenarioDef{
-		{Scenario{Benign, Benign, "office LAN background: web browsing over TLS 1.2/1.3 (HTTP/2), plain HTTP (captive checks, updates, OCSP, redirects, 404s, chunked pages), DNS with CNAME chains, AAAA, MX, TXT and NXDOMAIN, NTP, SSH sessions and copies, ping, IPv6", 0}, nil},
+		{Scenario{Benign, Benign, "office LAN background: web browsing over TLS 1.2/1.3 (HTTP/2), plain HTTP (captive checks, updates, OCSP, redirects, 404s, chunked pages), DNS with CNAME chains, AAAA, MX, TXT and NXDOMAIN, NTP, SSH sessions and copies, ping, IPv6; LAN discovery chatter (mDNS, LLMNR, NetBIOS, SSDP, WS-Discovery, DHCP, router advertisements), syslog, Windows domain services, long-lived sessions seen mid-stream, failed connections (unanswered, refused, blocked QUIC, IPv6 black holes), and in some offices a P2P client", 0}, nil},
 		{Scenario{AttackSYNFlood, AttackSYNFlood, "hping3-style SYN flood from one external address to the LAN web server (1,500 SYN/s for 20 s); SYN-cookie SYN-ACKs answer every SYN", 20 * time.Second}, installSYNFlood},
 		{Scenario{AttackSYNFloodSpoofed, AttackSYNFloodSpoofed, "SYN flood from random spoofed sources, one SYN per source (2,000 SYN/s for 15 s); the victim answers about 30%", 15 * time.Second}, installSpoofedFlood},
 		{Scenario{AttackICMPFlood, AttackICMPFlood, "ping flood of 1,400-byte echo requests from one external address (3,000/s for 15 s), each echoed back", 15 * time.Second}, installICMPFlood},

@@ -13,10 +13,12 @@ const (
 	kindNTP
 )
 
-// site is a named service and the server behind it.
+// site is a named service and the servers behind it: CDNs answer with
+// one of several addresses.
 type site struct {
 	siteSpec
-	srv *host
+	srv  *host
+	pool []*host // srv first
 }
 
 type siteSpec struct {
@@ -99,6 +101,8 @@ var siteSpecs = []siteSpec{
 	{name: "connectivity-check.ubuntu.com", rng: "canonical", server: "nginx", kind: kindPlain, ttl: 60, os: "linux"},
 	{name: "archive.ubuntu.com", rng: "canonical", server: "Apache/2.4.29 (Ubuntu)", kind: kindPlain, ttl: 60,
 		os: "linux"},
+	{name: "changelogs.ubuntu.com", rng: "canonical", server: "Apache/2.4.29 (Ubuntu)", kind: kindPlain, ttl: 60,
+		os: "linux"},
 	{name: "captive.apple.com", rng: "apple", server: "AppleHttpServer", kind: kindPlain, ttl: 300, os: "macos"},
 	{name: "ocsp.digicert.com", rng: "doc2", server: "ECAcc (nyd/D13E)", kind: kindPlain, ttl: 3600},
 	// Time.
@@ -107,12 +111,25 @@ var siteSpecs = []siteSpec{
 	{name: "time.apple.com", rng: "apple", kind: kindNTP, ttl: 300, os: "macos"},
 }
 
+// cdnRanges are the providers whose DNS rotates among addresses.
+var cdnRanges = map[string]bool{"google": true, "fastly": true, "cloudflare": true, "cloudfront": true, "akamai": true}
+
 func (n *network) buildSites() {
 	for _, sp := range siteSpecs {
 		s := &site{siteSpec: sp}
 		s.srv = n.remote(sp.name, "server", sp.rng)
 		if sp.v6 {
 			n.remote6(s.srv)
+		}
+		s.pool = []*host{s.srv}
+		if cdnRanges[sp.rng] && sp.kind != kindPlain && sp.kind != kindNTP {
+			for range 1 + n.r.IntN(3) {
+				x := n.remote(sp.name, "server", sp.rng)
+				if sp.v6 {
+					n.remote6(x)
+				}
+				s.pool = append(s.pool, x)
+			}
 		}
 		n.sites = append(n.sites, s)
 		n.siteByName[sp.name] = s

@@ -107,6 +107,9 @@ type tcpPlan struct {
 	// silent: nothing answers; the initiator retries the SYN this many
 	// times (after 1 s, then 2 s more, ...) and gives up.
 	silent int
+	// synOnly: nothing answers and the initiator abandons the attempt
+	// before its first retransmission (Happy Eyeballs' losing family).
+	synOnly bool
 }
 
 // tpkt is one planned segment.
@@ -164,6 +167,11 @@ type tcpConn struct {
 	tr      transfer
 	started bool
 	opts    [24]byte
+	// begin is when the connection opened, earlier than the capture for a
+	// connection already running when it started; packets before hide
+	// were sent but not captured.
+	begin int64
+	hide  int64
 }
 
 type transfer struct {
@@ -176,6 +184,23 @@ type transfer struct {
 
 // dial starts a TCP connection from a to b:port at time at.
 func (g *gen) dial(ev int, a, b *host, port uint16, v6 bool, at int64, plan *tcpPlan, app, name string) *tcpConn {
+	c := g.newConn(ev, a, b, port, v6, at, plan, app, name)
+	g.spawn(c, at)
+	return c
+}
+
+// dialBefore is dial for a connection that opened at began, before the
+// capture point saw anything: only its packets from g.now on are written,
+// so the capture shows it mid-stream (no handshake; Zeek's OTH, SH, SHR or
+// an SF without S).
+func (g *gen) dialBefore(ev int, a, b *host, port uint16, v6 bool, began int64, plan *tcpPlan, app, name string) *tcpConn {
+	c := g.newConn(ev, a, b, port, v6, began, plan, app, name)
+	c.begin, c.hide = began, g.now
+	g.spawn(c, g.now)
+	return c
+}
+
+func (g *gen) newConn(ev int, a, b *host, port uint16, v6 bool, at int64, plan *tcpPlan, app, name string) *tcpConn {
 	r := g.child()
 	pa := g.net.peer(a, v6, a.allocPort(at, r))
 	pb := g.net.peer(b, v6, port)
@@ -197,7 +222,6 @@ func (g *gen) dial(ev int, a, b *host, port uint16, v6 bool, at int64, plan *tcp
 		c.rtt = a.rtt
 		c.bw = [2]float64{min(a.bwUp, officeDown), officeUp}
 	}
-	g.spawn(c, at)
 	return c
 }
 
@@ -279,10 +303,15 @@ func (c *tcpConn) step(g *gen) (int64, bool) {
 	if !c.started {
 		c.started = true
 		c.t0 = g.now
-		c.planHandshake(g.now)
+		if c.begin != 0 {
+			c.t0 = c.begin
+		}
+		c.planHandshake(c.t0)
 	} else if len(c.q) > 0 && c.q[0].at <= g.now {
 		p := c.popq()
-		c.emit(g, &p)
+		if p.at >= c.hide {
+			c.emit(g, &p)
+		}
 	}
 	for (len(c.q) == 0 || c.q[0].at > c.horizon) && c.phase < 3 && c.horizon <= g.end {
 		c.planMore(g)
@@ -314,7 +343,7 @@ func (c *tcpConn) planHandshake(t int64) {
 
 	c.enqueue(tpkt{at: t, side: 0, flags: flagSYN, syn: true, seq: c.snd[0]})
 	switch {
-	case c.plan.silent > 0:
+	case c.plan.silent > 0 || c.plan.synOnly:
 		rto := sec
 		for i := range c.plan.silent {
 			t += rto << i

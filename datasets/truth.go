@@ -108,8 +108,10 @@ type FlowTruth struct {
 	RespL2Bytes int64  `json:"resp_l2_bytes"`
 	Label       string `json:"label"` // the event's Type
 	Event       int    `json:"event"` // index into Truth.Events
-	// App is the application protocol carried (dns, http, tls, ssh, ntp,
-	// icmp, irc), empty for raw attack traffic.
+	// App is the application protocol carried (dns, http, tls, quic, ssh,
+	// ntp, syslog, icmp, irc), empty for raw attack traffic and for
+	// protocols without a name here (SSDP, DHCP, SMB, Kerberos, LDAP,
+	// BitTorrent) and attempts that carried nothing.
 	App string `json:"app,omitempty"`
 	// ServerName is the TLS SNI, HTTP host or first DNS query name.
 	ServerName string `json:"server_name,omitempty"`

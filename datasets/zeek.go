@@ -52,10 +52,14 @@ func (e *zend) set(s zstate) {
 func (e *zend) inactive() bool { return e.state == zInactive || e.state == zPartial }
 
 // zconn follows one connection in Zeek's orientation: end[0] is Zeek's
-// originator, which differs from the generator's initiator when flipped.
+// originator, which is the generator's responder when swapped: the
+// connection was flipped, or its first packet captured came from the
+// responder (a connection already running when the capture started).
 type zconn struct {
 	proto   uint8
-	flipped bool
+	flipped bool // Zeek flipped the roles ("^")
+	swapped bool
+	noFlip  bool // the first packet goes to 255.255.255.255
 	started bool
 	end     [2]zend
 	seen    uint32
@@ -139,12 +143,14 @@ func (z *zconn) packet(ts int64, fromInit bool, sport, dport uint16, flags uint8
 	if !z.started {
 		z.started = true
 		z.first = ts
-		z.flipped = wantFlip(z.proto, sport, dport, flags)
+		z.flipped = !z.noFlip && wantFlip(z.proto, sport, dport, flags)
 		if z.flipped {
 			z.addHist('^')
 		}
+		// Zeek's originator is the first packet's sender unless it flips.
+		z.swapped = z.flipped == fromInit
 	}
-	orig = fromInit != z.flipped
+	orig = fromInit != z.swapped
 	switch z.proto {
 	case protoTCP:
 		z.tcp(ts, orig, flags, seq, n)
@@ -238,6 +244,7 @@ func (z *zconn) tcp(ts int64, orig bool, flags uint8, seq uint32, n int) {
 				// once productive traffic shows up (TCP_Endpoint::CheckHistory).
 				z.end[0], z.end[1] = z.end[1], z.end[0]
 				z.flipped = !z.flipped
+				z.swapped = !z.swapped
 				z.hist = append(z.hist[:0], '^', 'h')
 				z.seen = histSYN << 16
 				orig = !orig

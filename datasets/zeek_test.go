@@ -74,6 +74,19 @@ func TestZeekModel(t *testing.T) {
 		{"midstream, no SYN", protoTCP, 50000, 80, []zp{
 			{true, P | A, 1000, 50}, {false, A, 5000, 0}, {true, FA, 1050, 0}, {false, FA, 5000, 0}, {true, A, 1051, 0},
 		}, want{"DaFfA", "SF", false, 3, 2, 3}},
+		// A connection already open when the capture started, whose first
+		// captured packet is the server's: Zeek flips it, so the
+		// initiator is Orig again.
+		{"midstream, server first", protoTCP, 50000, 443, []zp{
+			{false, P | A, 5000, 200}, {true, A, 1000, 0}, {true, P | A, 1000, 40}, {false, A, 5200, 0},
+		}, want{"^dADa", "OTH", true, 2, 2, 3}},
+		// Between ports Zeek does not know, the first sender is Orig even
+		// if it is the side that did not open the connection.
+		{"midstream, responder first without a flip", protoTCP, 50000, 9000, []zp{
+			{false, P | A, 5000, 100}, {true, A, 1, 0},
+		}, want{"Da", "OTH", false, 1, 1, 1}},
+		{"midstream teardown only", protoTCP, 50000, 443, []zp{{true, RA, 700, 0}},
+			want{"R", "OTH", false, 1, 0, 0}},
 		{"reflected SYN-ACK is flipped", protoTCP, 443, 40001, []zp{{true, SA, 9, 0}, {false, R, 77, 0}},
 			want{"^hR", "RSTO", true, 1, 1, 1}},
 		{"SYN-ACK then RST from its sender", protoTCP, 80, 40001, []zp{{true, SA, 9, 0}, {true, RA, 10, 0}},
@@ -114,6 +127,15 @@ func TestZeekModel(t *testing.T) {
 				t.Errorf("zconn (-got, +want):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestZeekNoFlipToBroadcast: Zeek does not flip a connection whose first
+// packet goes to 255.255.255.255, such as a DHCP server's broadcast reply.
+func TestZeekNoFlipToBroadcast(t *testing.T) {
+	z := zconn{proto: protoUDP, noFlip: true}
+	if !z.packet(0, true, 67, 68, 0, 0, 300) || z.flipped || string(z.hist) != "D" || z.state() != "S0" {
+		t.Errorf("broadcast from 67 to 68: flipped %v, history %q, state %s; want not flipped, D, S0", z.flipped, z.hist, z.state())
 	}
 }
 
