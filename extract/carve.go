@@ -104,9 +104,8 @@ func (c *carveFlow) matches(p *decode.Packet, file int, pkt *capture.Packet) boo
 	if file < c.file || file == c.file && pkt.Number < c.firstPkt || pkt.Timestamp < c.from || pkt.Timestamp > c.to {
 		return false
 	}
-	if vlan := int64(-1); p.NumVLANs > 0 {
-		vlan = int64(p.VLAN)
-		if vlan != c.vlan {
+	if p.NumVLANs > 0 {
+		if int64(p.VLAN) != c.vlan {
 			return false
 		}
 	} else if c.vlan >= 0 {

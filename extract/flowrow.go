@@ -28,7 +28,7 @@ type appSummary struct {
 	serverName string // TLS SNI
 	httpHost   string
 	dnsQuery   string
-	ja3, ja3s  string
+	ja3        string
 	ja3String  string
 	ja4        string
 	userAgent  string

@@ -130,11 +130,9 @@ func (tw *tableWriter[T]) commit() error {
 // abort discards the table.
 func (tw *tableWriter[T]) abort() {
 	if tw.work != nil {
-		if tw.cur != nil {
-			tw.cur = nil
-		}
+		tw.cur = nil
 		close(tw.work)
-		<-tw.done
+		<-tw.done //nolint:errcheck // the table is discarded, and its write error with it
 		tw.work = nil
 	}
 	tw.f.Close()

@@ -47,8 +47,6 @@ func teredoPayload(b []byte) ([]byte, bool) {
 type Decoder struct {
 	eth   layers.Ethernet
 	dot1q layers.Dot1Q
-	sll   layers.LinuxSLL
-	sll2  layers.LinuxSLL2
 	ext6  layers.IPv6ExtensionSkipper
 	frag6 layers.IPv6Fragment
 	udp   layers.UDP

@@ -37,22 +37,6 @@ func ports(p *decode.Packet) (sp, dp uint16, oneWay bool) {
 	return 0, 0, false
 }
 
-// makeKey builds the key of a decoded packet and reports whether the
-// packet's source is the key's A side.
-func makeKey(p *decode.Packet, vlan uint16) (k Key, srcIsA bool) {
-	sp, dp, oneWay := ports(p)
-	k.Proto = p.Proto
-	k.Version = p.Version
-	k.VLAN = vlan
-	k.OneWay = oneWay
-	if oneWay || lessEndpoint(&p.Src, sp, &p.Dst, dp) {
-		k.A, k.PA, k.B, k.PB = p.Src, sp, p.Dst, dp
-		return k, true
-	}
-	k.A, k.PA, k.B, k.PB = p.Dst, dp, p.Src, sp
-	return k, false
-}
-
 func lessEndpoint(a *decode.Addr, pa uint16, b *decode.Addr, pb uint16) bool {
 	switch c := bytes.Compare(a[:], b[:]); {
 	case c < 0:

@@ -64,14 +64,6 @@ const (
 
 func seqDelta(a, b uint32) int32 { return int32(a - b) }
 
-// seqBetween reports whether a lies in [b, c] in sequence space.
-func seqBetween(a, b, c uint32) bool {
-	if b <= c {
-		return a >= b && a <= c
-	}
-	return a >= b || a <= c
-}
-
 // OrigSize and RespSize are Zeek's endpoint sizes (orig_bytes and
 // resp_bytes): for TCP from sequence numbers, for UDP the UDP lengths,
 // for ICMP the bytes after the ICMP header.

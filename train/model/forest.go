@@ -243,19 +243,6 @@ func goRight(v float32, n *Node) int32 {
 	return r
 }
 
-// leafOfCol is leafOfRow for row r of column-major data.
-func (f *Forest) leafOfCol(t int, cols [][]float32, r int) int32 {
-	nodes := f.nodes
-	i := f.roots[t]
-	for {
-		n := &nodes[i]
-		if n.Flags&FlagLeaf != 0 {
-			return n.Next
-		}
-		i = n.Next + goRight(cols[n.Feature][r], n)
-	}
-}
-
 // Mean writes the mean over trees of the leaf values reached by row into out
 // (len Width). Values are summed in tree order in float64 and divided once,
 // so [Forest.MeanBatch] gives bit-identical results.

@@ -9,8 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-func sp(s string) *string { return &s }
-
 type ev struct {
 	toServer bool
 	data     []byte
