@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 )
 
 // office is the benign background: workstations and LAN servers doing what
@@ -216,21 +217,10 @@ func (l *hostLife) wait(a int) int64 {
 	return int64(expDraw(l.r) * float64(actMean[a]))
 }
 
-func (l *hostLife) soonest() int64 {
-	t := l.next[0]
-	for _, x := range l.next[1:] {
-		t = min(t, x)
-	}
-	return t
-}
+func (l *hostLife) soonest() int64 { return slices.Min(l.next[:]) }
 
 func (l *hostLife) step(g *gen) (int64, bool) {
-	a := 0
-	for i := range nActs {
-		if l.next[i] < l.next[a] {
-			a = i
-		}
-	}
+	a := due(l.next[:])
 	l.run(a)
 	l.next[a] = g.now + max(l.wait(a), sec)
 	if a == actNTP {

@@ -1,6 +1,9 @@
 package datasets
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"slices"
+)
 
 // This file holds what goes wrong in an ordinary network: connection
 // attempts to servers that are gone or filtered (Zeek's S0), ports that
@@ -97,21 +100,10 @@ func (o *office) startTrouble(h *host) {
 	g.spawn(t, t.soonest())
 }
 
-func (t *trouble) soonest() int64 {
-	m := int64(never)
-	for _, x := range t.next {
-		m = min(m, x)
-	}
-	return m
-}
+func (t *trouble) soonest() int64 { return slices.Min(t.next[:]) }
 
 func (t *trouble) step(g *gen) (int64, bool) {
-	k := 0
-	for i := range t.next {
-		if t.next[i] < t.next[k] {
-			k = i
-		}
-	}
+	k := due(t.next[:])
 	switch k {
 	case troubleDead:
 		t.dead()

@@ -524,3 +524,7 @@ func addrs(a ...netip.Addr) []string {
 	}
 	return out
 }
+
+// due returns the index of the earliest time in a process's schedule (the
+// first one on a tie), the activity it runs next.
+func due(next []int64) int { return slices.Index(next, slices.Min(next)) }

@@ -150,21 +150,10 @@ func (o *office) startChatter(h *host, kind string) {
 	}
 }
 
-func (c *chatter) soonest() int64 {
-	t := int64(never)
-	for _, x := range c.next {
-		t = min(t, x)
-	}
-	return t
-}
+func (c *chatter) soonest() int64 { return slices.Min(c.next[:]) }
 
 func (c *chatter) step(g *gen) (int64, bool) {
-	k := 0
-	for i := range c.next {
-		if c.next[i] < c.next[k] {
-			k = i
-		}
-	}
+	k := due(c.next[:])
 	c.run(k)
 	c.next[k] = g.now + max(sec, int64(expDraw(c.r)*float64(c.mean[k])))
 	t := c.soonest()

@@ -61,12 +61,7 @@ func (o *office) startP2P(h *host) {
 }
 
 func (c *p2pClient) step(g *gen) (int64, bool) {
-	k := 0
-	for i := range c.next {
-		if c.next[i] < c.next[k] {
-			k = i
-		}
-	}
+	k := due(c.next[:])
 	switch k {
 	case p2pDHT:
 		c.dht(false)

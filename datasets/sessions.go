@@ -218,12 +218,7 @@ func (o *office) startAD(h *host) {
 
 func (l *adLife) step(g *gen) (int64, bool) {
 	o, r, h := l.o, l.r, l.h
-	k := 0
-	for i := range l.next {
-		if l.next[i] < l.next[k] {
-			k = i
-		}
-	}
+	k := due(l.next[:])
 	switch k {
 	case 0:
 		// TGS-REQ and TGS-REP over TCP, each with a four-byte length.
