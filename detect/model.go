@@ -5,9 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -15,6 +15,7 @@ import (
 
 	"flowsift/detect/alert"
 	"flowsift/features"
+	"flowsift/internal/atomicfile"
 	"flowsift/train/model"
 )
 
@@ -108,34 +109,18 @@ func ScoreFlows(ctx context.Context, dir string, m *model.Model) (*Scores, error
 
 // Write stores the scores as dir/scores.parquet, atomically.
 func (s *Scores) Write(dir string, meta map[string]string) error {
-	path := filepath.Join(dir, ScoresFile)
-	f, err := os.CreateTemp(dir, "."+ScoresFile+".tmp-*")
-	if err != nil {
-		return err
-	}
 	opts := []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}
 	for _, k := range slices.Sorted(mapKeys(meta)) {
 		opts = append(opts, parquet.KeyValueMetadata(k, meta[k]))
 	}
-	w := parquet.NewGenericWriter[Score](f, opts...)
-	_, err = w.Write(s.Rows)
-	if err == nil {
-		err = w.Close()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
+	err := atomicfile.Write(filepath.Join(dir, ScoresFile), func(f io.Writer) error {
+		w := parquet.NewGenericWriter[Score](f, opts...)
+		if _, err := w.Write(s.Rows); err != nil {
+			return err
+		}
+		return w.Close()
+	})
 	if err != nil {
-		os.Remove(f.Name())
 		return fmt.Errorf("write %s: %w", ScoresFile, err)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"flowsift/detect/alert"
 	"flowsift/detect/rules"
 	"flowsift/detect/sigma"
+	"flowsift/internal/atomicfile"
 	sigmarules "flowsift/sigma_rules"
 )
 
@@ -127,7 +128,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, []alert.Alert, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(out, SummaryFile), append(b, '\n')); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(out, SummaryFile), append(b, '\n')); err != nil {
 		return nil, nil, fmt.Errorf("write %s: %w", SummaryFile, err)
 	}
 	return sum, all, nil
@@ -165,29 +166,6 @@ func perspective(d *rules.Data, want string) *Perspective {
 		}
 	}
 	return &Perspective{Address: d.Hosts.Names[best], Packets: pkts[best], Share: float64(pkts[best]) / float64(total), Auto: true}
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err = f.Write(b); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // runModel scores every flow with the model, writes scores.parquet and

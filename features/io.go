@@ -2,14 +2,14 @@ package features
 
 import (
 	"fmt"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"flowsift/extract/table"
+	"flowsift/internal/atomicfile"
 )
 
 // FileName is the feature table's name in an output directory.
@@ -42,11 +42,15 @@ func Write(path string, s *Set) error {
 	for i, p := range schema.Columns() {
 		col[p[0]] = i
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	err := atomicfile.Write(path, func(f io.Writer) error { return writeRows(f, schema, col, s) })
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	defer os.Remove(f.Name())
+	return nil
+}
+
+// writeRows writes the rows of s in schema's column order.
+func writeRows(f io.Writer, schema *parquet.Schema, col map[string]int, s *Set) error {
 	w := parquet.NewWriter(f, schema, parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.KeyValueMetadata(metaVersion, s.Schema.Version))
 	nCols := len(schema.Columns())
@@ -83,31 +87,14 @@ func Write(path string, s *Set) error {
 		rows = append(rows, row)
 		if len(rows) == cap(rows) {
 			if err := flush(); err != nil {
-				f.Close()
-				return fmt.Errorf("write %s: %w", path, err)
+				return err
 			}
 		}
 	}
-	err = flush()
-	if err == nil {
-		err = w.Close()
+	if err := flush(); err != nil {
+		return err
 	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return w.Close()
 }
 
 // Read loads a features.parquet written by Write, with features in the

@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"flowsift/extract"
+	"flowsift/internal/atomicfile"
 )
 
 func cmdCarve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -31,22 +30,13 @@ file is written atomically.`, stdout)
 		return usageError{fmt.Errorf("need an extract directory and at least one flow uid")}
 	}
 	dir, uids := fs.Arg(0), fs.Args()[1:]
-	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".tmp-*")
+	var st extract.CarveStats
+	err := atomicfile.Write(*out, func(w io.Writer) error {
+		var err error
+		st, err = extract.Carve(ctx, dir, uids, w, strings.HasSuffix(strings.ToLower(*out), ".pcapng"))
+		return err
+	})
 	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	st, err := extract.Carve(ctx, dir, uids, tmp, strings.HasSuffix(strings.ToLower(*out), ".pcapng"))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d packets of %d flows -> %s\n", st.Packets, st.Flows, *out)

@@ -15,6 +15,7 @@ import (
 
 	"flowsift/datasets"
 	"flowsift/features"
+	"flowsift/internal/atomicfile"
 	"flowsift/train"
 	"flowsift/train/model"
 )
@@ -300,7 +301,7 @@ func writeEvaluation(path string, ev *model.Evaluation, reports []train.InputRep
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(b, '\n'))
+	return atomicfile.WriteFile(path, append(b, '\n'))
 }
 
 func printTrainSummary(w io.Writer, m *model.Model, ev *model.Evaluation, reports []train.InputReport, out, evPath string, took time.Duration) {

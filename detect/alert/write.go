@@ -5,13 +5,15 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+
+	"flowsift/internal/atomicfile"
 )
 
 // File names of the alert tables.
@@ -49,7 +51,7 @@ func Write(dir string, alerts []Alert, meta map[string]string) error {
 			alerts[i].Details = "{}"
 		}
 	}
-	if err := atomic(filepath.Join(dir, ParquetFile), func(f *os.File) error {
+	if err := atomic(filepath.Join(dir, ParquetFile), func(f io.Writer) error {
 		opts := []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}
 		for _, k := range slices.Sorted(func(yield func(string) bool) {
 			for k := range meta {
@@ -68,7 +70,7 @@ func Write(dir string, alerts []Alert, meta map[string]string) error {
 	}); err != nil {
 		return err
 	}
-	return atomic(filepath.Join(dir, JSONLFile), func(f *os.File) error {
+	return atomic(filepath.Join(dir, JSONLFile), func(f io.Writer) error {
 		bw := bufio.NewWriter(f)
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
@@ -91,26 +93,8 @@ func Read(dir string) ([]Alert, error) {
 	return alerts, nil
 }
 
-func atomic(path string, write func(*os.File) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	err = write(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+func atomic(path string, write func(io.Writer) error) error {
+	if err := atomicfile.Write(path, write); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -9,7 +9,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
+
+	"flowsift/internal/atomicfile"
 )
 
 // File layout (all integers little-endian):
@@ -102,35 +103,12 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 // SaveFile writes m to path atomically: to a temporary file in the same
 // directory, synced, then renamed over path, so a reader never sees half a
 // model and an old model survives a failed write.
-func (m *Model) SaveFile(path string) (err error) {
+func (m *Model) SaveFile(path string) error {
 	b, err := m.MarshalBinary()
+	if err == nil {
+		err = atomicfile.WriteFile(path, b)
+	}
 	if err != nil {
-		return fmt.Errorf("save model %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("save model %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(b); err != nil {
-		return fmt.Errorf("save model %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("save model %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("save model %s: %w", path, err)
-	}
-	// CreateTemp makes the file private; a model is shared like any output.
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("save model %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("save model %s: %w", path, err)
 	}
 	return nil
