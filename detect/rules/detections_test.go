@@ -444,6 +444,17 @@ func portScanCases() []detCase {
 		}
 		return out
 	}
+	// nmap -p 22,445,3389 over a range: each host gets the three ports
+	// within a second.
+	multiSweep := func(ports ...int32) []flowRow {
+		var out []flowRow
+		for i, h := range hosts {
+			for k, p := range ports {
+				out = append(out, synProbe(sec(10)+time.Duration(i)*time.Second+time.Duration(k)*time.Millisecond, scanner, 40000, h, p))
+			}
+		}
+		return out
+	}
 	udp := func(n, answered int) []flowRow {
 		out := make([]flowRow, n)
 		for i := range out {
@@ -496,6 +507,10 @@ func portScanCases() []detCase {
 				First: sec(10), Last: sec(34), Count: 25, Threshold: 25, EvidenceTotal: 25}}},
 		{name: "horizontal one host below", rule: "port-scan",
 			data: tables{Flows: sweep(24)}},
+		{name: "a sweep of three ports at once is one alert", rule: "port-scan",
+			data: tables{Flows: multiSweep(22, 445, 3389)},
+			want: []got{{RuleID: "port-scan", Severity: "medium", Src: []string{scanner}, Dst: firstSorted(hosts, 20), DstPort: -1,
+				First: sec(10), Last: sec(34) + 2*time.Millisecond, Count: 25, Threshold: 25, EvidenceTotal: 75}}},
 		{name: "UDP at the threshold", rule: "port-scan",
 			data: tables{Flows: udp(15, 0)},
 			want: []got{vertical(sec(10), sec(24), 15)}},

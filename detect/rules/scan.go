@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -80,14 +81,17 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 		}
 		out = append(out, rc.scanAlert("vertical", "TCP port scan of %s by %s", []int32{target}, scanner, -1, r, evs, threshold, "distinct ports", unreach))
 	}
-	for _, r := range distinctRuns(horizontal, hop, int(s.MinHosts)) {
-		scanner, port := unpack(r.group)
-		evs := overlapping(hEvents, r.group, r.from, r.to)
-		targets := make([]int32, 0, len(evs))
-		for _, e := range evs {
+	for _, sw := range sweeps(distinctRuns(horizontal, hop, int(s.MinHosts)), hEvents) {
+		targets := make([]int32, 0, len(sw.evs))
+		for _, e := range sw.evs {
 			targets = append(targets, e.sub)
 		}
-		out = append(out, rc.scanAlert("horizontal", "TCP sweep of port "+fmt.Sprint(port)+" across %s by %s", targets, scanner, port, r, evs, float64(s.MinHosts), "distinct hosts", unreach))
+		port := int32(-1)
+		if len(sw.ports) == 1 {
+			port = sw.ports[0]
+		}
+		name := "TCP sweep of " + portNames(sw.ports) + " across %s by %s"
+		out = append(out, rc.scanAlert("horizontal", name, targets, sw.scanner, port, sw.run, sw.evs, float64(s.MinHosts), "distinct hosts", unreach))
 	}
 	for _, r := range distinctRuns(udp, hop, int(s.MinUDPPorts)) {
 		scanner, target := unpack(r.group)
@@ -95,6 +99,64 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 		out = append(out, rc.scanAlert("udp", "UDP port scan of %s by %s", []int32{target}, scanner, -1, r, evs, float64(s.MinUDPPorts), "distinct UDP ports", unreach))
 	}
 	return out
+}
+
+// sweep is one scanner's horizontal scan of one or more ports.
+type sweep struct {
+	scanner int32
+	run             // span and the highest per-port window count
+	ports   []int32 // ascending
+	evs     []event // probes of every port, in time order
+}
+
+// sweeps merges the per-(scanner, port) runs of a scanner that overlap in
+// time: nmap and masscan sweep several ports of a range at once, and that
+// is one finding, not an alert per port.
+func sweeps(runs []run, events []event) []sweep {
+	slices.SortFunc(runs, func(a, b run) int {
+		sa, _ := unpack(a.group)
+		sb, _ := unpack(b.group)
+		return cmp.Or(cmp.Compare(sa, sb), cmp.Compare(a.from, b.from), cmp.Compare(a.group, b.group))
+	})
+	var out []sweep
+	for _, r := range runs {
+		scanner, port := unpack(r.group)
+		evs := overlapping(events, r.group, r.from, r.to)
+		if n := len(out); n > 0 && out[n-1].scanner == scanner && r.from <= out[n-1].to {
+			w := &out[n-1]
+			w.to, w.peak = max(w.to, r.to), max(w.peak, r.peak)
+			if !slices.Contains(w.ports, port) {
+				w.ports = append(w.ports, port)
+			}
+			w.evs = append(w.evs, evs...)
+			continue
+		}
+		out = append(out, sweep{scanner: scanner, run: r, ports: []int32{port}, evs: evs})
+	}
+	for i := range out {
+		slices.Sort(out[i].ports)
+		slices.SortFunc(out[i].evs, func(a, b event) int {
+			return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.row, b.row))
+		})
+	}
+	return out
+}
+
+// portNames says which ports a sweep probed: "port 445", "ports 22, 445
+// and 3389", "ports 21, 22, 23, 25, 80 and 95 more".
+func portNames(ports []int32) string {
+	if len(ports) == 1 {
+		return fmt.Sprintf("port %d", ports[0])
+	}
+	const shown = 5
+	names := make([]string, 0, shown)
+	for _, p := range ports[:min(len(ports), shown)] {
+		names = append(names, fmt.Sprint(p))
+	}
+	if len(ports) > shown {
+		return fmt.Sprintf("ports %s and %d more", strings.Join(names, ", "), len(ports)-shown)
+	}
+	return fmt.Sprintf("ports %s and %s", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 }
 
 // unreachables counts ICMP destination-unreachable flows per (sender,
