@@ -12,7 +12,7 @@ import (
 )
 
 // realTools are the captures of testdata/realtools: real attack tools
-// (nmap, hping3, iodine) and an ordinary client, recorded between two
+// (nmap, ApacheBench, hping3, iodine) and an ordinary client, recorded between two
 // network namespaces by testdata/realtools/record.sh. Unlike the
 // generator's scenarios, their packets come from the tools themselves:
 // nmap's probe timing and retries, hping3's source-port walk, iodine's
@@ -31,8 +31,17 @@ var realTools = []struct {
 	{"nmap-connect.pcap.gz", "port-scan", atkAddr, vicAddr, 0.99},
 	{"nmap-xmas.pcap.gz", "port-scan", atkAddr, vicAddr, 0.99},
 	{"nmap-udp.pcap.gz", "port-scan", atkAddr, vicAddr, 0.8},
+	// Service detection: nmap's HTTP probes carry its user agent, which
+	// the Sigma pack's scanner rule names.
+	{"nmap-version.pcap.gz", "78299527-3252-44fa-b7f4-f69e738a26e9", atkAddr, vicAddr, 0},
+	// Host discovery, nmap -sn: echo requests to 256 addresses.
+	{"nmap-pingsweep.pcap.gz", "port-scan", atkAddr, "", 0.99},
 	// 256 addresses, three ports each: one alert, not one per port.
 	{"nmap-sweep.pcap.gz", "port-scan", atkAddr, "", 0.99},
+	// ApacheBench, 1,500 requests from 20 concurrent clients. Each request
+	// is a short connection that looks like browsing flow by flow, so
+	// the built-in model passes them; the rule counts requests per server.
+	{"ab-httpflood.pcap.gz", "http-flood", atkAddr, vicAddr, 0},
 	{"hping3-synflood-spoofed.pcap.gz", "syn-flood", "", vicAddr, 0.99},
 	{"hping3-udpflood.pcap.gz", "udp-flood", atkAddr, vicAddr, 0.99},
 	// One flow (hping3 keeps the echo identifier): a flow model has a

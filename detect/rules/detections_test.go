@@ -455,6 +455,18 @@ func portScanCases() []detCase {
 		}
 		return out
 	}
+	// nmap -sn: one echo request per address, the live ones answer.
+	pingSweep := func(n int) []flowRow {
+		out := make([]flowRow, n)
+		for i := range out {
+			out[i] = flowRow{TS: sec(10) + time.Duration(i)*100*time.Millisecond, Orig: scanner, OrigP: 8, Resp: hosts[i], RespP: 0,
+				Proto: 1, State: "OTH", OrigPkts: 1, OrigIPBytes: 28, ICMPType: ptr(int32(8))}
+			if i%5 == 0 {
+				out[i].RespPkts, out[i].RespIPBytes = 1, 28
+			}
+		}
+		return out
+	}
 	udp := func(n, answered int) []flowRow {
 		out := make([]flowRow, n)
 		for i := range out {
@@ -507,6 +519,12 @@ func portScanCases() []detCase {
 				First: sec(10), Last: sec(34), Count: 25, Threshold: 25, EvidenceTotal: 25}}},
 		{name: "horizontal one host below", rule: "port-scan",
 			data: tables{Flows: sweep(24)}},
+		{name: "ICMP echo sweep at the threshold", rule: "port-scan",
+			data: tables{Flows: pingSweep(25)},
+			want: []got{{RuleID: "port-scan", Severity: "medium", Src: []string{scanner}, Dst: firstSorted(hosts, 20), DstPort: -1,
+				First: sec(10), Last: sec(10) + 2400*time.Millisecond, Count: 25, Threshold: 25, EvidenceTotal: 25}}},
+		{name: "ICMP echo to one host below the sweep threshold", rule: "port-scan",
+			data: tables{Flows: pingSweep(24)}},
 		{name: "a sweep of three ports at once is one alert", rule: "port-scan",
 			data: tables{Flows: multiSweep(22, 445, 3389)},
 			want: []got{{RuleID: "port-scan", Severity: "medium", Src: []string{scanner}, Dst: firstSorted(hosts, 20), DstPort: -1,

@@ -20,6 +20,8 @@
 // evenly over its span, so a long benign capture never adds up to a flood.
 // Groups are chosen so that one attack is one alert: floods group by
 // victim (a spoofed SYN flood with thousands of sources is one alert),
-// scans by scanner and target (vertical) or scanner and port (horizontal).
+// scans by scanner and target (vertical) or by scanner (horizontal sweeps
+// of one or several ports, which merge when they overlap in time, and ICMP
+// echo sweeps).
 // Thresholds live in defaults.yaml (embedded) and can be overridden.
 package rules

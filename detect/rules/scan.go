@@ -29,8 +29,8 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 	fl := &d.Flows
 	s := c.PortScan
 	hop := s.Window.NS() / 2
-	var vertical, horizontal, udp, hidden []distinctCell
-	var vEvents, hEvents, uEvents []event
+	var vertical, horizontal, udp, hidden, pings []distinctCell
+	var vEvents, hEvents, uEvents, pEvents []event
 	for i := range fl.N {
 		if rc.isExcluded(fl.Orig[i]) {
 			continue
@@ -49,6 +49,12 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 			horizontal = append(horizontal, distinctCell{hg, b, int64(fl.Resp[i])})
 			vEvents = append(vEvents, event{group: vg, from: fl.TS[i], to: fl.TSEnd[i], row: int32(i), sub: fl.RespP[i]})
 			hEvents = append(hEvents, event{group: hg, from: fl.TS[i], to: fl.TSEnd[i], row: int32(i), sub: fl.Resp[i]})
+		case echoRequest(fl, i):
+			// Host discovery (nmap -sn, fping): echo requests to many
+			// addresses, answered or not.
+			pg := uint64(uint32(fl.Orig[i]))
+			pings = append(pings, distinctCell{pg, b, int64(fl.Resp[i])})
+			pEvents = append(pEvents, event{group: pg, from: fl.TS[i], to: fl.TSEnd[i], row: int32(i), sub: fl.Resp[i]})
 		case fl.Proto[i] == 17 && fl.RespPkts[i] == 0 && fl.OrigPayload[i] <= 512:
 			ug := pack(fl.Orig[i], fl.Resp[i])
 			udp = append(udp, distinctCell{ug, b, int64(fl.RespP[i])})
@@ -58,6 +64,7 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 	sortEvents(vEvents)
 	sortEvents(hEvents)
 	sortEvents(uEvents)
+	sortEvents(pEvents)
 	unreach := rc.unreachables()
 	var out []alert.Alert
 	// A vertical scan is reported when it reaches the port threshold or
@@ -98,7 +105,22 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 		evs := overlapping(uEvents, r.group, r.from, r.to)
 		out = append(out, rc.scanAlert("udp", "UDP port scan of %s by %s", []int32{target}, scanner, -1, r, evs, float64(s.MinUDPPorts), "distinct UDP ports", unreach))
 	}
+	for _, r := range distinctRuns(pings, hop, int(s.MinHosts)) {
+		scanner := int32(r.group)
+		evs := overlapping(pEvents, r.group, r.from, r.to)
+		targets := make([]int32, 0, len(evs))
+		for _, e := range evs {
+			targets = append(targets, e.sub)
+		}
+		out = append(out, rc.scanAlert("ping-sweep", "ICMP echo sweep across %s by %s", targets, scanner, -1, r, evs, float64(s.MinHosts), "distinct hosts", unreach))
+	}
 	return out
+}
+
+// echoRequest reports whether a flow is an ICMP or ICMPv6 echo request
+// (the flow of its replies too).
+func echoRequest(fl *Flows, i int) bool {
+	return fl.Proto[i] == 1 && fl.ICMPType[i] == 8 || fl.Proto[i] == 58 && fl.ICMPType[i] == 128
 }
 
 // sweep is one scanner's horizontal scan of one or more ports.
@@ -187,6 +209,8 @@ func (rc *runCtx) scanAlert(kind, nameFmt string, targets []int32, scanner, port
 		ports[fl.RespP[e.row]] = true
 		h := fl.History[e.row]
 		switch {
+		case fl.Proto[e.row] != 6 && fl.RespPkts[e.row] > 0:
+			open++ // a live host's echo reply
 		case stealth(fl, int(e.row)):
 			stealthy++
 			if fl.RespRST[e.row] > 0 {

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Records the captures in this directory: real attack tools (nmap,
-# hping3, iodine) and an ordinary client (curl) run between two network
+# ApacheBench, hping3, iodine) and an ordinary client (curl) run between two network
 # namespaces joined by a veth pair, captured with tcpdump on the victim's
 # side. Nothing leaves the machine. Needs root and Debian's nmap,
-# hping3, iodine, tcpdump, curl and python3.
+# apache2-utils, hping3, iodine, tcpdump, curl and python3.
 #
 #   attacker 192.168.77.66 (netns fs-atk)  <-veth->  victim 192.168.77.10 (netns fs-vic)
 #
 # The victim also routes 10.200.0.0/24 into a blackhole, so horizontal scans
 # of that range cross the wire without answers, as scans of unused
 # addresses do. Floods are bounded in packet count.
+#
+#   ./record.sh            record every capture
+#   ./record.sh NAME...    record only these (nmap-syn, iodine-tunnel ...)
 set -euo pipefail
+ONLY=" $* "
 cd "$(dirname "$0")"
 
 ATK=192.168.77.66 VIC=192.168.77.10
@@ -56,6 +60,9 @@ sleep 1
 record() {
 	local name=$1
 	shift
+	if [ "$ONLY" != "  " ] && [[ "$ONLY" != *" $name "* ]]; then
+		return
+	fi
 	vic tcpdump -i fs-v -s 0 -U -w "/tmp/fs-$name.pcap" 2>/dev/null &
 	local td=$!
 	sleep 1
@@ -79,8 +86,11 @@ record benign-web benign
 record nmap-syn atk nmap -n -Pn -sS -T4 -p 1-1000 $VIC
 record nmap-connect atk nmap -n -Pn -sT -T4 -p 1-1000 $VIC
 record nmap-xmas atk nmap -n -Pn -sX -T4 -p 1-300 $VIC
+record nmap-version atk nmap -n -Pn -sV -T4 -p 22,80,443 $VIC
 record nmap-udp atk nmap -n -Pn -sU -T5 --max-retries 1 --top-ports 100 $VIC
+record nmap-pingsweep atk nmap -n -sn -PE --max-retries 0 10.200.0.0/24
 record nmap-sweep atk nmap -n -Pn -sS -T4 --max-retries 0 -p 22,445,3389 10.200.0.0/24
+record ab-httpflood atk ab -n 1500 -c 20 http://$VIC/index.html
 record hping3-synflood-spoofed atk hping3 -q -S -p 80 --rand-source -c 5000 -i u200 $VIC
 record hping3-icmpflood atk hping3 -q --icmp -c 5000 -i u200 $VIC
 record hping3-udpflood atk hping3 -q --udp -p 9999 -d 256 -c 25000 -i u40 $VIC
