@@ -2,10 +2,13 @@ package extract
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -64,6 +67,9 @@ func Carve(ctx context.Context, dir string, uids []string, w io.Writer, ng bool)
 	}
 	paths := make([]string, 0, len(m.Files)-start)
 	for _, f := range m.Files[start:] {
+		if err := verifyOriginal(f); err != nil {
+			return st, err
+		}
 		paths = append(paths, f.Path)
 	}
 	src, err := capture.Open(paths, capture.Options{})
@@ -288,6 +294,34 @@ func (c *carveWriter) flush() error {
 	case c.pcap == nil && !c.ng:
 		// No packet matched: still write a valid, empty capture.
 		return pcapgo.NewWriterNanos(c.w).WriteFileHeader(262144, layers.LinkTypeEthernet)
+	}
+	return nil
+}
+
+// verifyOriginal checks that a capture file is still the one extract read:
+// evidence cut from a different file would be wrong without any sign of it.
+func verifyOriginal(f capture.FileStats) error {
+	fi, err := os.Stat(f.Path)
+	if err != nil {
+		return fmt.Errorf("original capture: %w", err)
+	}
+	if fi.Size() != f.Size {
+		return fmt.Errorf("%w: %s is %d bytes, extract read %d", ErrCaptureChanged, f.Path, fi.Size(), f.Size)
+	}
+	if f.SHA256 == "" {
+		return nil // extracted with --no-hash
+	}
+	r, err := os.Open(f.Path)
+	if err != nil {
+		return fmt.Errorf("original capture: %w", err)
+	}
+	defer r.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return fmt.Errorf("original capture %s: %w", f.Path, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != f.SHA256 {
+		return fmt.Errorf("%w: %s has SHA-256 %s, extract read %s", ErrCaptureChanged, f.Path, got, f.SHA256)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"fmt"
 	"os"
@@ -212,7 +213,7 @@ func (r *runner) finish(src *capture.Source) (*Manifest, error) {
 		SchemaVersion: SchemaVersion,
 		CaptureID:     r.capID,
 		Config:        r.cfg,
-		Files:         src.Files(),
+		Files:         absPaths(src.Files()),
 		Skipped:       src.Skipped(),
 		Packets:       r.packets.Load(),
 		FirstTS:       r.firstTS,
@@ -247,10 +248,43 @@ func (r *runner) finish(src *capture.Source) (*Manifest, error) {
 	if err := writeJSON(filepath.Join(r.out, ManifestName), m); err != nil {
 		return nil, fmt.Errorf("write manifest: %w", err)
 	}
-	if m.Packets == 0 {
+	if m.Packets == 0 && !cleanlyEmpty(m) {
+		// Nothing was read because the inputs are damaged: keep the
+		// manifest, which says why, but no empty tables a later stage
+		// would take for a quiet network.
+		for _, t := range m.Tables {
+			os.Remove(filepath.Join(r.out, t.File))
+		}
 		return m, ErrNoPackets
 	}
 	return m, nil
+}
+
+// absPaths records the inputs by absolute path, so that carve finds them
+// from any working directory.
+func absPaths(files []capture.FileStats) []capture.FileStats {
+	out := slices.Clone(files)
+	for i := range out {
+		if p, err := filepath.Abs(out[i].Path); err == nil {
+			out[i].Path = p
+		}
+	}
+	return out
+}
+
+// cleanlyEmpty reports whether every input was read to its end without a
+// framing error and simply held no packets, as a capture of a silent
+// interface does.
+func cleanlyEmpty(m *Manifest) bool {
+	if len(m.Files) == 0 || len(m.Skipped) > 0 {
+		return false
+	}
+	for _, f := range m.Files {
+		if len(f.Errors) > 0 || f.Error != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // startProgress reports progress about four times a second until stopped.

@@ -157,8 +157,13 @@ func assignFolds(d *Dataset, cfg Config, ev *model.Evaluation) ([]int, error) {
 		switch {
 		case d.Holdout != nil:
 			method = SplitHoldout
-		case d.Groups != nil:
+		case d.Groups != nil && distinct(d.Groups) >= cfg.Folds:
 			method = SplitGroup
+		case d.Groups != nil:
+			method = SplitStratified
+			ev.Warnings = append(ev.Warnings, fmt.Sprintf("%d captures for %d folds: stratified k-fold instead of group k-fold, "+
+				"so flows of one capture sit on both sides of a split and the scores are optimistic; give more captures or held-out inputs (--test)",
+				distinct(d.Groups), cfg.Folds))
 		default:
 			method = SplitStratified
 		}

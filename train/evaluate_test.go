@@ -274,3 +274,29 @@ func TestEvaluateRejects(t *testing.T) {
 		t.Errorf("Evaluate(2 groups, 3 folds) error = %v, want ErrTooFewGroups", err)
 	}
 }
+
+// TestEvaluateFewCapturesFallsBack: with fewer captures than folds, the
+// automatic split cannot keep captures apart; it falls back to stratified
+// k-fold and says why the numbers are optimistic.
+func TestEvaluateFewCapturesFallsBack(t *testing.T) {
+	d := synth(28, 400, 4, 2, 2, 0, 0)
+	d.Groups = make([]string, d.Rows())
+	for i, y := range d.Y {
+		d.Groups[i] = fmt.Sprintf("capture-%d", y)
+	}
+	cfg := fastConfig()
+	ev, err := Evaluate(context.Background(), d, cfg)
+	if err != nil {
+		t.Fatalf("Evaluate() error = %v", err)
+	}
+	if ev.Split.Method != SplitStratified {
+		t.Errorf("split %q, want %q", ev.Split.Method, SplitStratified)
+	}
+	if all := strings.Join(ev.Warnings, "\n"); !strings.Contains(all, "2 captures for") || !strings.Contains(all, "optimistic") {
+		t.Errorf("Warnings = %q, want the leakage warning", ev.Warnings)
+	}
+	cfg.Split = SplitGroup
+	if _, err := Evaluate(context.Background(), d, cfg); err == nil {
+		t.Error("an explicit group split with too few captures succeeded, want an error")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -82,8 +83,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	name := args[0]
 	switch name {
 	case "help", "-h", "--help":
-		if len(args) > 1 {
-			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		if len(args) > 1 && !slices.Contains([]string{"help", "-h", "--help"}, args[1]) {
+			// "help sigma check" is "sigma check --help".
+			return run(ctx, append(slices.Clone(args[1:]), "--help"), stdout, stderr)
 		}
 		printHelp(stdout)
 		return exitOK
@@ -113,19 +115,29 @@ func exitCode(err error, name string, stderr io.Writer) int {
 		return exitFindings
 	case errors.Is(err, capture.ErrPermission):
 		// One clear line: more help would not give the missing privilege.
-		fmt.Fprintf(stderr, "flowsift %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "flowsift %s: %s\n", name, message(err, name))
 		return exitUsage
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "flowsift %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "flowsift %s: %s\n", name, message(err, name))
 		fmt.Fprintf(stderr, "see flowsift help %s\n", name)
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "flowsift %s: interrupted\n", name)
 		return exitFailure
 	default:
-		fmt.Fprintf(stderr, "flowsift %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "flowsift %s: %s\n", name, message(err, name))
 		return exitFailure
 	}
+}
+
+// message is err's text without the stage prefixes that repeat the
+// command's name ("extract: extract: no packets" from flowsift extract).
+func message(err error, name string) string {
+	msg := err.Error()
+	for strings.HasPrefix(msg, name+": ") {
+		msg = strings.TrimPrefix(msg, name+": ")
+	}
+	return msg
 }
 
 func printHelp(w io.Writer) {

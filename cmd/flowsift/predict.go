@@ -87,6 +87,9 @@ predicted malicious (use --exit-zero to return 0 anyway) or the run failed,
 	if outDir == "" {
 		outDir = dir
 	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
 	scores, err := detect.ScoreFlows(ctx, dir, m)
 	if err != nil {
 		return err

@@ -44,7 +44,7 @@ func (b *progressBar) update(p extract.Progress) {
 	}
 	eta := "--"
 	if frac > 0.01 {
-		eta = (time.Duration(secs*(1-frac)/frac) * time.Second / time.Second).Round(time.Second).String()
+		eta = time.Duration(secs * (1 - frac) / frac * float64(time.Second)).Round(time.Second).String()
 	}
 	const width = 30
 	filled := int(frac * width)

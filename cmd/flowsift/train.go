@@ -162,12 +162,16 @@ byte, whatever --workers is.`, stdout)
 	if err != nil {
 		return err
 	}
-	for _, r := range reports {
+	for i, r := range reports {
 		if r.Labelled.Unmatched > 0 {
 			logf("warning: %s: %d labelled flows match no flow row", r.Name, r.Labelled.Unmatched)
 		}
+		if l := inputs[i].Labels; len(l.Flows)+len(l.Rules) > 0 && r.Labelled.Flows+r.Labelled.Rules == 0 {
+			logf("warning: %s: no label matched any of its %d flows (wrong labels file, addresses or times?); all are %s", r.Name, r.Rows, cmp.Or(l.Default, train.Benign))
+		}
 	}
-	logf("evaluating (%d rows, %d features, %d classes)", d.Rows(), len(d.X), len(d.Classes))
+	logf("evaluating (%d rows, %d features, %d classes; permutation importance shuffles each feature %d times per fold)",
+		d.Rows(), len(d.X), len(d.Classes), cfg.PermutationRepeats)
 	ev, err := train.Evaluate(ctx, d, cfg)
 	if err != nil {
 		return err
