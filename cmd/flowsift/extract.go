@@ -77,6 +77,11 @@ atomically: an interrupted run leaves no table that looks complete.`, stdout)
 	if err != nil {
 		return err
 	}
+	removeDerived(*out, func(format string, a ...any) {
+		if !*quiet {
+			fmt.Fprintf(stderr, "flowsift extract: "+format+"\n", a...)
+		}
+	})
 	if !*quiet {
 		fmt.Fprintf(stdout, "%d packets from %d files -> %s:", m.Packets, len(m.Files), *out)
 		for _, k := range sortedNames(m.Tables) {

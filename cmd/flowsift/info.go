@@ -29,19 +29,43 @@ file could be read.`, stdout)
 	if fs.NArg() == 0 {
 		return usageError{fmt.Errorf("no capture file given")}
 	}
-	sum, err := extract.Summarize(ctx, fs.Args(), capture.Options{
+	opts := capture.Options{
 		GapThreshold: 60 * time.Second,
 		Warn:         func(err error) { fmt.Fprintf(stderr, "flowsift info: warning: %v\n", err) },
-	})
-	if err != nil {
-		return err
+	}
+	// Each argument on its own, so one unreadable file does not hide the
+	// summaries of the others.
+	sum := &extract.Summary{Protocols: map[string]int64{}, Decode: map[string]int64{}}
+	for _, arg := range fs.Args() {
+		s, err := extract.Summarize(ctx, []string{arg}, opts)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			sum.Skipped = append(sum.Skipped, capture.Skipped{Path: arg, Reason: err.Error()})
+			continue
+		}
+		sum.Files = append(sum.Files, s.Files...)
+		sum.Skipped = append(sum.Skipped, s.Skipped...)
+		for k, v := range s.Protocols {
+			sum.Protocols[k] += v
+		}
+		for k, v := range s.Decode {
+			sum.Decode[k] += v
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
+		if err := enc.Encode(sum); err != nil {
+			return err
+		}
+	} else {
+		printSummary(stdout, sum)
 	}
-	printSummary(stdout, sum)
+	if len(sum.Files) == 0 {
+		return fmt.Errorf("no capture could be read")
+	}
 	return nil
 }
 

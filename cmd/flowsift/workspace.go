@@ -7,7 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"flowsift/detect"
+	"flowsift/detect/alert"
 	"flowsift/extract"
+	"flowsift/features"
 )
 
 // workspace holds the extract outputs of capture inputs for commands that
@@ -72,5 +75,21 @@ func extractTo(ctx context.Context, path, out string, logf func(string, ...any))
 	if _, err := extract.Run(ctx, cfg); err != nil {
 		return fmt.Errorf("extract %s: %w", path, err)
 	}
+	removeDerived(out, logf)
 	return nil
+}
+
+// derivedOutputs are the files later stages write beside the tables.
+var derivedOutputs = []string{detect.SummaryFile, alert.ParquetFile, alert.JSONLFile, detect.ScoresFile, features.FileName}
+
+// removeDerived deletes the outputs of later stages from an extract
+// output directory whose tables were just rewritten: left in place they
+// would describe tables (and perhaps a capture) that are gone.
+func removeDerived(dir string, logf func(string, ...any)) {
+	for _, name := range derivedOutputs {
+		p := filepath.Join(dir, name)
+		if err := os.Remove(p); err == nil {
+			logf("removed %s of an earlier run (it described the previous tables)", p)
+		}
+	}
 }
