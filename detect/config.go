@@ -46,6 +46,10 @@ type Config struct {
 	ModelID string `json:"model,omitempty"`
 	// NoAnomaly skips the anomaly layer even when the model has one.
 	NoAnomaly bool `json:"no_anomaly,omitempty"`
+	// Warn receives problems that do not stop the run (Sigma rules that
+	// are invalid or cannot run); nil drops them (they are also counted in
+	// detect.json).
+	Warn func(error) `json:"-"`
 	// ModelAlerts tunes how scores become alerts.
 	ModelAlerts ModelOptions `json:"model_alerts"`
 	// Version is the tool version recorded in the outputs.

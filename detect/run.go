@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"flowsift/detect/alert"
 	"flowsift/detect/rules"
@@ -210,6 +212,9 @@ func runSigma(ctx context.Context, cfg Config) ([]alert.Alert, Layer, error) {
 	if err != nil {
 		return nil, Layer{}, err
 	}
+	if cfg.Warn != nil {
+		warnSigma(cfg, rep)
+	}
 	as, err := rs.Evaluate(ctx, cfg.Dir)
 	if err != nil {
 		return nil, Layer{}, err
@@ -221,6 +226,29 @@ func runSigma(ctx context.Context, cfg Config) ([]alert.Alert, Layer, error) {
 			rep.Count(sigma.Supported), rep.Count(sigma.Skipped), rep.Count(sigma.Invalid)),
 	}
 	return as, l, nil
+}
+
+// warnSigma reports every invalid rule, and rules given by the user that
+// cannot run: a rule file that silently does nothing looks like a quiet
+// network.
+func warnSigma(cfg Config, rep *sigma.Report) {
+	for _, r := range rep.Rules {
+		if r.Status == sigma.Invalid {
+			cfg.Warn(fmt.Errorf("sigma: %s:%d: invalid rule %q: %s", r.File, r.Line, cmp.Or(r.Title, r.ID), r.Reason))
+		}
+	}
+	if len(cfg.SigmaPaths) == 0 {
+		return
+	}
+	supported, skipped := rep.Count(sigma.Supported), rep.Count(sigma.Skipped)
+	switch {
+	case len(rep.Rules) == 0:
+		cfg.Warn(fmt.Errorf("sigma: no rules found in %s", strings.Join(cfg.SigmaPaths, ", ")))
+	case supported == 0:
+		cfg.Warn(fmt.Errorf("sigma: none of the %d rules in %s can run over traffic tables (flowsift sigma check says why)", len(rep.Rules), strings.Join(cfg.SigmaPaths, ", ")))
+	case skipped > 0:
+		cfg.Warn(fmt.Errorf("sigma: %d of %d rules skipped: they need data traffic tables do not hold (flowsift sigma check lists them)", skipped, len(rep.Rules)))
+	}
 }
 
 // LoadSigma loads Sigma rules from files and directories, or, when paths

@@ -44,6 +44,7 @@ Exit status: 0 when no alert was raised, 1 when alerts were raised (use
 	noRules := fs.Bool("no-rules", false, "skip the threshold detections")
 	sigmaPaths := fs.StringSlice("sigma", nil, "Sigma rule files or directories (repeatable; default: the shipped sigma_rules pack)")
 	noSigma := fs.Bool("no-sigma", false, "skip the Sigma rules")
+	hostRemap := fs.Bool("host-remap", false, "also run Sysmon/Windows network rules over the traffic tables (drops EventID, skips rules needing process data)")
 	modelSpec := fs.StringP("model", "m", "", "score flows with this model file (or builtin) and alert on its predictions and anomalies")
 	noAnomaly := fs.Bool("no-anomaly", false, "with --model: skip the anomaly alerts")
 	fanIn := fs.Int("model-fan-in", detect.DefaultModelOptions().FanIn, "with --model: flagged sources toward one destination that make one alert for it")
@@ -91,6 +92,12 @@ Exit status: 0 when no alert was raised, 1 when alerts were raised (use
 	cfg.NoRules = *noRules
 	cfg.SigmaPaths = *sigmaPaths
 	cfg.NoSigma = *noSigma
+	cfg.Sigma.HostRemap = *hostRemap
+	cfg.Warn = func(err error) {
+		if !*quiet {
+			fmt.Fprintf(stderr, "flowsift detect: warning: %v\n", err)
+		}
+	}
 	if *modelSpec != "" {
 		m, id, err := loadModel(*modelSpec)
 		if err != nil {
