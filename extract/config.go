@@ -21,7 +21,7 @@ type Config struct {
 	// LocalNets fills local_orig/local_resp; empty leaves them null.
 	LocalNets []netip.Prefix `json:"local_nets,omitempty"`
 	// GapThreshold is the silence that counts as a capture gap.
-	GapThreshold time.Duration `json:"gap_threshold"`
+	GapThreshold time.Duration `json:"gap_threshold_ns"`
 	// Protocols enables the DNS, HTTP and TLS tables.
 	Protocols bool `json:"protocols"`
 	// NoHash skips the SHA-256 of the input files in the manifest.

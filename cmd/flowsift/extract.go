@@ -40,7 +40,7 @@ atomically: an interrupted run leaves no table that looks complete.`, stdout)
 	seed := fs.Uint16("community-id-seed", 0, "Community ID seed")
 	noProto := fs.Bool("no-protocols", false, "skip the DNS, HTTP and TLS tables")
 	fs.BoolVar(&cfg.NoHash, "no-hash", false, "skip the SHA-256 of the input files (the manifest then records none); on one core it costs about as much as decoding")
-	fs.DurationVar(&cfg.GapThreshold, "gap-threshold", cfg.GapThreshold, "silence between packets counted as a capture gap in the manifest")
+	fs.DurationVar(&cfg.GapThreshold, "gap-threshold", cfg.GapThreshold, "silence between packets counted as a capture gap in the manifest (0: count no gaps)")
 	quiet := fs.BoolP("quiet", "q", false, "no progress display and no summary")
 	if err := parse(fs, args); err != nil {
 		return err

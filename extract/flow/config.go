@@ -8,32 +8,32 @@ import (
 // Config bounds the flow table in time and space.
 type Config struct {
 	// IdleTimeout ends a flow after this long without a packet.
-	IdleTimeout time.Duration
+	IdleTimeout time.Duration `json:"idle_timeout_ns"`
 	// UDPIdleTimeout and ICMPIdleTimeout override IdleTimeout for UDP and
 	// ICMP flows when non-zero (Zeek uses 1 min for both and 5 min for TCP).
-	UDPIdleTimeout  time.Duration
-	ICMPIdleTimeout time.Duration
+	UDPIdleTimeout  time.Duration `json:"udp_idle_timeout_ns"`
+	ICMPIdleTimeout time.Duration `json:"icmp_idle_timeout_ns"`
 	// DNSIdleTimeout ends a UDP flow that carried DNS this long after its
 	// last packet (Zeek's dns_session_timeout).
-	DNSIdleTimeout time.Duration
+	DNSIdleTimeout time.Duration `json:"dns_idle_timeout_ns"`
 	// ActiveTimeout splits a flow into segments of at most this length
 	// (zero: never).
-	ActiveTimeout time.Duration
+	ActiveTimeout time.Duration `json:"active_timeout_ns"`
 	// AttemptTimeout ends an unanswered TCP connection attempt this long
 	// after its first SYN (Zeek's tcp_attempt_delay).
-	AttemptTimeout time.Duration
+	AttemptTimeout time.Duration `json:"attempt_timeout_ns"`
 	// CloseGrace keeps a closed TCP connection this long to absorb the
 	// last ACKs and retransmissions (Zeek's tcp_close_delay).
-	CloseGrace time.Duration
+	CloseGrace time.Duration `json:"close_grace_ns"`
 	// PartialCloseTimeout ends a connection this long after a side whose
 	// first packet was a FIN closed it (Zeek's tcp_partial_close_delay).
-	PartialCloseTimeout time.Duration
+	PartialCloseTimeout time.Duration `json:"partial_close_timeout_ns"`
 	// ActivityTimeout separates active from idle periods in the
 	// active_*/idle_* statistics (CICFlowMeter's 5 s).
-	ActivityTimeout time.Duration
+	ActivityTimeout time.Duration `json:"activity_timeout_ns"`
 	// MaxFlows caps the number of flows held at once. When full, the flow
 	// that would expire soonest is ended early with end_reason "evicted".
-	MaxFlows int
+	MaxFlows int `json:"max_flows"`
 }
 
 // DefaultConfig returns the documented defaults.
