@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"flowsift/detect/alert"
@@ -30,5 +31,30 @@ func TestReextractRemovesDerivedOutputs(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
 			t.Errorf("%s of the first capture survived the second extract", name)
 		}
+	}
+}
+
+// TestTrainArgErrors: mistakes in train's arguments are usage errors found
+// before any capture is extracted.
+func TestTrainArgErrors(t *testing.T) {
+	r := filepath.Join("..", "..", "testdata", "realtools")
+	benign, scan := filepath.Join(r, "benign-web.pcap.gz"), filepath.Join(r, "nmap-syn.pcap.gz")
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-o", filepath.Join(dir, "m.rf"), "--normal", benign, "--malicious", benign}, "given twice"},
+		{[]string{"-o", filepath.Join(dir, "no", "m.rf"), "--normal", benign, "--malicious", scan}, "does not exist"},
+		{[]string{"-o", filepath.Join(dir, "m.rf"), "--split", "holdout", "--normal", benign, "--malicious", scan}, "needs held-out inputs"},
+		{[]string{"-o", filepath.Join(dir, "m.rf"), "--normal", benign, "--malicious", scan, "--test-normal", filepath.Join(dir, "none.pcap")}, "none.pcap"},
+	} {
+		code, _, errs := runCLI(t, append([]string{"train", "-q"}, c.args...)...)
+		if code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("train %v: exit %d, stderr %q; want exit %d and %q", c.args, code, errs, exitUsage, c.want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("failed train runs left %d files in the output directory", len(entries))
 	}
 }

@@ -138,6 +138,9 @@ byte, whatever --workers is.`, stdout)
 	if len(specs) == 0 {
 		return usageError{fmt.Errorf("no training input (--normal, --malicious, --corpus or INPUT with --labels)")}
 	}
+	if err := checkTrainArgs(specs, *out, *evalOut, cfg.Split); err != nil {
+		return usageError{err}
+	}
 	logf := func(format string, a ...any) {
 		if !*quiet {
 			fmt.Fprintf(stderr, format+"\n", a...)
@@ -371,4 +374,37 @@ func metric(m model.Metric) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.4f", float64(m))
+}
+
+// checkTrainArgs finds, before any capture is extracted, the mistakes that
+// would otherwise surface only after the work: inputs that do not exist,
+// one input labelled two ways, output directories that do not exist, a
+// holdout split without held-out inputs.
+func checkTrainArgs(specs []inputSpec, out, evalOut, split string) error {
+	seen := map[string]string{}
+	holdout := false
+	for _, s := range specs {
+		if _, err := os.Stat(s.path); err != nil {
+			return fmt.Errorf("input: %w", err)
+		}
+		key := filepath.Clean(s.path)
+		role := fmt.Sprintf("default %s, held out %v", cmp.Or(s.labels.Default, train.Benign), s.holdout)
+		if prev, ok := seen[key]; ok && prev != role {
+			return fmt.Errorf("%s is given twice with different roles (%s; %s)", s.path, prev, role)
+		}
+		seen[key] = role
+		holdout = holdout || s.holdout
+	}
+	for _, p := range []string{out, evalOut} {
+		if p == "" {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Dir(p)); err != nil || !fi.IsDir() {
+			return fmt.Errorf("output %s: directory %s does not exist", p, filepath.Dir(p))
+		}
+	}
+	if split == train.SplitHoldout && !holdout {
+		return fmt.Errorf("--split holdout needs held-out inputs (--test, --test-normal, --test-malicious or a --corpus)")
+	}
+	return nil
 }
