@@ -3,6 +3,7 @@ package datasets
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -69,7 +70,7 @@ func (c Config) Validate() error {
 	}
 	for i, name := range c.Scenarios {
 		if _, ok := lookupScenario(name); !ok {
-			return fmt.Errorf("%w: %q", ErrUnknownScenario, name)
+			return fmt.Errorf("%w: %q (one of %s)", ErrUnknownScenario, name, strings.Join(ScenarioNames(), ", "))
 		}
 		if slices.Contains(c.Scenarios[:i], name) {
 			return fmt.Errorf("%w: scenario %q given twice", ErrInvalidConfig, name)

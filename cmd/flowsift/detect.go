@@ -115,7 +115,7 @@ Exit status: 0 when no alert was raised, 1 when alerts were raised (use
 	for _, e := range *excl {
 		p, err := parsePrefix(e)
 		if err != nil {
-			return usageError{fmt.Errorf("--exclude-ip %q: %w", e, err)}
+			return usageError{fmt.Errorf("--exclude-ip %q: not an address or CIDR prefix (192.0.2.7, 10.0.0.0/8)", e)}
 		}
 		cfg.Exclude = append(cfg.Exclude, p)
 	}

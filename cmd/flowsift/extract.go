@@ -54,7 +54,7 @@ atomically: an interrupted run leaves no table that looks complete.`, stdout)
 	for _, n := range *nets {
 		p, err := netip.ParsePrefix(strings.TrimSpace(n))
 		if err != nil {
-			return usageError{fmt.Errorf("--local-nets %q: %w", n, err)}
+			return usageError{fmt.Errorf("--local-nets %q: not a CIDR prefix (10.0.0.0/8, 2001:db8::/32)", n)}
 		}
 		cfg.LocalNets = append(cfg.LocalNets, p.Masked())
 	}

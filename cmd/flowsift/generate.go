@@ -94,7 +94,7 @@ scale, as in --scenario syn_flood:0.5. Run with --list for the scenarios.`, stdo
 	if *start != "" {
 		t, err := time.Parse(time.RFC3339Nano, *start)
 		if err != nil {
-			return usageError{fmt.Errorf("--start: %w", err)}
+			return usageError{fmt.Errorf("--start %q: not an RFC 3339 time (2026-03-02T09:00:00Z)", *start)}
 		}
 		cfg.Start = t
 	}
