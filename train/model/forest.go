@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 )
 
 // NodeFlags describe a node's kind and where missing values go.
@@ -318,6 +320,59 @@ func (f *Forest) MeanBatch(cols [][]float32, out [][]float64) error {
 				o[r] /= inv
 			}
 		}
+	}
+	return nil
+}
+
+// MeanBatchParallel is [Forest.MeanBatch] with the rows split among
+// workers goroutines (0: one per CPU). The results are bit-identical to
+// MeanBatch's: each row's values are still summed over the trees in order.
+func (f *Forest) MeanBatchParallel(cols [][]float32, out [][]float64, workers int) error {
+	n, err := f.checkBatch(cols)
+	if err != nil {
+		return err
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// Whole blocks per worker, and not fewer than two blocks each: below
+	// that the goroutines cost more than they save.
+	chunk := (n/workers + batchBlock - 1) / batchBlock * batchBlock
+	if workers == 1 || chunk < 2*batchBlock {
+		return f.MeanBatch(cols, out)
+	}
+	if len(out) != f.width {
+		return fmt.Errorf("%w: output has %d columns, model %d", ErrShape, len(out), f.width)
+	}
+	for k := range out {
+		if len(out[k]) != n {
+			return fmt.Errorf("%w: output column %d has %d rows, input %d", ErrShape, k, len(out[k]), n)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 0, workers)
+	var mu sync.Mutex
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		sub := make([][]float32, len(cols))
+		for j := range cols {
+			sub[j] = cols[j][lo:hi]
+		}
+		subOut := make([][]float64, len(out))
+		for k := range out {
+			subOut[k] = out[k][lo:hi]
+		}
+		wg.Go(func() {
+			if err := f.MeanBatch(sub, subOut); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return errs[0]
 	}
 	return nil
 }

@@ -139,13 +139,13 @@ func (m *Model) PredictProba(row []float32, out []float64) error {
 }
 
 // PredictBatch scores column-major rows, cols[feature][row], writing
-// out[class][row]. It allocates nothing; out's columns must have the input's
-// row count.
+// out[class][row], on every CPU (bit-identical to one); out's columns must
+// have the input's row count. It allocates per call, never per row.
 func (m *Model) PredictBatch(cols [][]float32, out [][]float64) error {
 	if m.Forest == nil {
 		return ErrNoForest
 	}
-	return m.Forest.MeanBatch(cols, out)
+	return m.Forest.MeanBatchParallel(cols, out, 0)
 }
 
 // Classify turns class probabilities into a class index: for a binary model

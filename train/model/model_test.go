@@ -406,3 +406,32 @@ func TestForestTreeRoundTrip(t *testing.T) {
 		t.Errorf("Tree(4) error = %v, want ErrShape", err)
 	}
 }
+
+// TestMeanBatchParallel: splitting the rows among goroutines changes no
+// bit of the result.
+func TestMeanBatchParallel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	f := randomForest(t, rng, 6, 3, 30, 200, false)
+	const rows = 5000
+	cols := randomCols(rng, 6, rows)
+	want := [][]float64{make([]float64, rows), make([]float64, rows), make([]float64, rows)}
+	if err := f.MeanBatch(cols, want); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{0, 1, 2, 3, 7, 64} {
+		got := [][]float64{make([]float64, rows), make([]float64, rows), make([]float64, rows)}
+		if err := f.MeanBatchParallel(cols, got, w); err != nil {
+			t.Fatal(err)
+		}
+		for k := range want {
+			for r := range want[k] {
+				if math.Float64bits(got[k][r]) != math.Float64bits(want[k][r]) {
+					t.Fatalf("workers %d: value %d of row %d is %v, MeanBatch gives %v", w, k, r, got[k][r], want[k][r])
+				}
+			}
+		}
+	}
+	if err := f.MeanBatchParallel(cols, [][]float64{make([]float64, rows)}, 2); !errors.Is(err, ErrShape) {
+		t.Errorf("wrong output shape: error %v, want ErrShape", err)
+	}
+}
