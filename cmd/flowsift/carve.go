@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"flowsift/extract"
@@ -30,6 +31,10 @@ file is written atomically.`, stdout)
 		return usageError{fmt.Errorf("need an extract directory and at least one flow uid")}
 	}
 	dir, uids := fs.Arg(0), fs.Args()[1:]
+	if _, err := os.Lstat(*out); err == nil {
+		// Carved files are evidence, and so may be what is already there.
+		return usageError{fmt.Errorf("--write %s already exists; carve never overwrites a file", *out)}
+	}
 	var st extract.CarveStats
 	err := atomicfile.Write(*out, func(w io.Writer) error {
 		var err error

@@ -66,6 +66,11 @@ func TestCarve(t *testing.T) {
 		t.Errorf("carved %d packets (%q), want the flow's %d", n, out, want)
 	}
 
+	code, _, errs = runCLI(t, "carve", filepath.Join(work, "out"), uid, "-w", carved)
+	if code != exitUsage || !strings.Contains(errs, "already exists") {
+		t.Errorf("carve onto an existing file: exit %d, stderr %q; want exit 2 and a refusal", code, errs)
+	}
+
 	// The same size, other bytes: only the SHA-256 tells.
 	changed := bytes.Clone(src)
 	changed[len(changed)-5] ^= 0xff

@@ -83,11 +83,19 @@ atomically: an interrupted run leaves no table that looks complete.`, stdout)
 		}
 	})
 	if !*quiet {
-		fmt.Fprintf(stdout, "%d packets from %d files -> %s:", m.Packets, len(m.Files), *out)
+		fmt.Fprintf(stdout, "%d packets from %d %s -> %s:", m.Packets, len(m.Files), plural(len(m.Files), "file", "files"), *out)
 		for _, k := range sortedNames(m.Tables) {
 			fmt.Fprintf(stdout, " %s %d rows,", m.Tables[k].File, m.Tables[k].Rows)
 		}
 		fmt.Fprintf(stdout, " %s\n", extract.ManifestName)
 	}
 	return nil
+}
+
+// plural picks the word for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -10,14 +10,15 @@ import (
 	"flowsift/train"
 )
 
-func cmdFeatures(_ context.Context, args []string, stdout, _ io.Writer) error {
+func cmdFeatures(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("features", "[options] DIR", `
 Compute the per-flow feature vectors the models use from an extract output
 directory DIR and write them to DIR/features.parquet (or --output): the
 identifying columns uid, capture_id, ts, orig_h and resp_h, then one FLOAT
 column per feature, null where a value is missing (a statistic of too few
 packets). The feature schema version is in the file's metadata
-(flowsift.features_schema); --list prints the features in order.
+(flowsift.features_schema); --list prints the features in order, one name per
+line (the schema version goes to standard error).
 
 With --labels (a generator truth file or a label-rules file, as for
 flowsift train), the label and label_detail columns say each flow's class
@@ -36,7 +37,8 @@ and what decided it, ready for training elsewhere.`, stdout)
 	}
 	if *list {
 		s := features.SchemaFor(cfg)
-		fmt.Fprintf(stdout, "# %s: %d features\n", s.Version, len(s.Names))
+		// The schema line goes to stderr so that stdout is the names alone.
+		fmt.Fprintf(stderr, "%s: %d features\n", s.Version, len(s.Names))
 		for _, n := range s.Names {
 			fmt.Fprintln(stdout, n)
 		}
