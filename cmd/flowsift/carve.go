@@ -19,7 +19,9 @@ its flows.parquet names each flow's capture file, first packet and time
 range, and its capture.json the files' locations. A FILE ending in .pcapng
 is written as pcapng (needed when the flows come from captures of different
 link types); anything else as classic pcap with nanosecond timestamps. The
-file is written atomically.`, stdout)
+file is written atomically and never over an existing one. Each original
+must still have the size and SHA-256 that extract recorded: carving from a
+changed file fails.`, stdout)
 	out := fs.StringP("write", "w", "", "output capture file")
 	if err := parse(fs, args); err != nil {
 		return err
