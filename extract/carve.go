@@ -67,7 +67,7 @@ func Carve(ctx context.Context, dir string, uids []string, w io.Writer, ng bool)
 	}
 	paths := make([]string, 0, len(m.Files)-start)
 	for _, f := range m.Files[start:] {
-		if err := verifyOriginal(f); err != nil {
+		if err := verifyOriginal(ctx, f); err != nil {
 			return st, err
 		}
 		paths = append(paths, f.Path)
@@ -300,7 +300,7 @@ func (c *carveWriter) flush() error {
 
 // verifyOriginal checks that a capture file is still the one extract read:
 // evidence cut from a different file would be wrong without any sign of it.
-func verifyOriginal(f capture.FileStats) error {
+func verifyOriginal(ctx context.Context, f capture.FileStats) error {
 	fi, err := os.Stat(f.Path)
 	if err != nil {
 		return fmt.Errorf("original capture: %w", err)
@@ -317,8 +317,19 @@ func verifyOriginal(f capture.FileStats) error {
 	}
 	defer r.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, r); err != nil {
-		return fmt.Errorf("original capture %s: %w", f.Path, err)
+	buf := make([]byte, 1<<20)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err // hashing a large capture can take a while
+		}
+		n, err := r.Read(buf)
+		h.Write(buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("original capture %s: %w", f.Path, err)
+		}
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != f.SHA256 {
 		return fmt.Errorf("%w: %s has SHA-256 %s, extract read %s", ErrCaptureChanged, f.Path, got, f.SHA256)

@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 
 	"fmt"
@@ -245,16 +246,25 @@ func (r *runner) finish(src *capture.Source) (*Manifest, error) {
 	m.Reassembly.Expired += r.reasm.Pending()
 	m.Quality.Fragments = r.reasm.Stats.Fragments
 	m.Quality.UnreassembledFragments = m.Reassembly.Expired + m.Reassembly.Dropped
+	// Nothing read because the inputs are damaged: keep the manifest,
+	// which says why, but no empty tables a later stage would take for a
+	// quiet network.
+	failed := m.Packets == 0 && !cleanlyEmpty(m)
+	if failed {
+		m.Tables = map[string]TableInfo{}
+	}
+	// Tables of an earlier run into this directory that this run did not
+	// write (--no-protocols, or the failure above) describe another
+	// capture.
+	for _, name := range []string{FlowsFile, DNSFile, HTTPFile, TLSFile} {
+		if !slices.ContainsFunc(slices.Collect(maps.Values(m.Tables)), func(t TableInfo) bool { return t.File == name }) {
+			os.Remove(filepath.Join(r.out, name))
+		}
+	}
 	if err := writeJSON(filepath.Join(r.out, ManifestName), m); err != nil {
 		return nil, fmt.Errorf("write manifest: %w", err)
 	}
-	if m.Packets == 0 && !cleanlyEmpty(m) {
-		// Nothing was read because the inputs are damaged: keep the
-		// manifest, which says why, but no empty tables a later stage
-		// would take for a quiet network.
-		for _, t := range m.Tables {
-			os.Remove(filepath.Join(r.out, t.File))
-		}
+	if failed {
 		return m, ErrNoPackets
 	}
 	return m, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,16 +34,20 @@ changed file fails.`, stdout)
 		return usageError{fmt.Errorf("need an extract directory and at least one flow uid")}
 	}
 	dir, uids := fs.Arg(0), fs.Args()[1:]
+	// Carved files are evidence, and so may be what is already there.
+	exists := usageError{fmt.Errorf("--write %s already exists; carve never overwrites a file", *out)}
 	if _, err := os.Lstat(*out); err == nil {
-		// Carved files are evidence, and so may be what is already there.
-		return usageError{fmt.Errorf("--write %s already exists; carve never overwrites a file", *out)}
+		return exists
 	}
 	var st extract.CarveStats
-	err := atomicfile.Write(*out, func(w io.Writer) error {
+	err := atomicfile.WriteNew(*out, func(w io.Writer) error {
 		var err error
 		st, err = extract.Carve(ctx, dir, uids, w, strings.HasSuffix(strings.ToLower(*out), ".pcapng"))
 		return err
 	})
+	if errors.Is(err, os.ErrExist) {
+		return exists
+	}
 	if err != nil {
 		return err
 	}

@@ -74,14 +74,14 @@ atomically: an interrupted run leaves no table that looks complete.`, stdout)
 	}
 	m, err := extract.Run(ctx, cfg)
 	bar.done()
-	if err != nil {
-		return err
-	}
-	removeDerived(*out, func(format string, a ...any) {
+	removeDerived(*out, err, func(format string, a ...any) {
 		if !*quiet {
 			fmt.Fprintf(stderr, "flowsift extract: "+format+"\n", a...)
 		}
 	})
+	if err != nil {
+		return err
+	}
 	if !*quiet {
 		fmt.Fprintf(stdout, "%d packets from %d %s -> %s:", m.Packets, len(m.Files), plural(len(m.Files), "file", "files"), *out)
 		for _, k := range sortedNames(m.Tables) {

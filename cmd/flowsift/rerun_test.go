@@ -39,12 +39,17 @@ func TestReextractRemovesDerivedOutputs(t *testing.T) {
 func TestTrainArgErrors(t *testing.T) {
 	r := filepath.Join("..", "..", "testdata", "realtools")
 	benign, scan := filepath.Join(r, "benign-web.pcap.gz"), filepath.Join(r, "nmap-syn.pcap.gz")
+	absBenign, err := filepath.Abs(benign)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"-o", filepath.Join(dir, "m.rf"), "--normal", benign, "--malicious", benign}, "given twice"},
+		{[]string{"-o", filepath.Join(dir, "m.rf"), "--normal", benign, "--malicious", scan, "--test-normal", absBenign}, "given twice"},
 		{[]string{"-o", filepath.Join(dir, "no", "m.rf"), "--normal", benign, "--malicious", scan}, "does not exist"},
 		{[]string{"-o", filepath.Join(dir, "m.rf"), "--split", "holdout", "--normal", benign, "--malicious", scan}, "needs held-out inputs"},
 		{[]string{"-o", filepath.Join(dir, "m.rf"), "--normal", benign, "--malicious", scan, "--test-normal", filepath.Join(dir, "none.pcap")}, "none.pcap"},

@@ -378,7 +378,7 @@ func metric(m model.Metric) string {
 
 // checkTrainArgs finds, before any capture is extracted, the mistakes that
 // would otherwise surface only after the work: inputs that do not exist,
-// one input labelled two ways, output directories that do not exist, a
+// an input given twice, output directories that do not exist, a
 // holdout split without held-out inputs.
 func checkTrainArgs(specs []inputSpec, out, evalOut, split string) error {
 	seen := map[string]string{}
@@ -387,12 +387,16 @@ func checkTrainArgs(specs []inputSpec, out, evalOut, split string) error {
 		if _, err := os.Stat(s.path); err != nil {
 			return fmt.Errorf("input: %w", err)
 		}
-		key := filepath.Clean(s.path)
-		role := fmt.Sprintf("default %s, held out %v", cmp.Or(s.labels.Default, train.Benign), s.holdout)
-		if prev, ok := seen[key]; ok && prev != role {
-			return fmt.Errorf("%s is given twice with different roles (%s; %s)", s.path, prev, role)
+		key, err := filepath.Abs(s.path)
+		if err != nil {
+			return fmt.Errorf("input: %w", err)
 		}
-		seen[key] = role
+		// One capture twice would be labelled twice, or sit on both sides
+		// of the evaluation.
+		if prev, ok := seen[key]; ok {
+			return fmt.Errorf("%s is given twice (also as %s)", s.path, prev)
+		}
+		seen[key] = s.path
 		holdout = holdout || s.holdout
 	}
 	for _, p := range []string{out, evalOut} {

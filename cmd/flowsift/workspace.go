@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,10 +73,11 @@ func extractTo(ctx context.Context, path, out string, logf func(string, ...any))
 	cfg.Inputs, cfg.OutDir, cfg.ToolVersion = []string{path}, out, version
 	cfg.Warn = func(err error) { logf("warning: %s: %v", path, err) }
 	logf("extracting %s", path)
-	if _, err := extract.Run(ctx, cfg); err != nil {
+	_, err := extract.Run(ctx, cfg)
+	removeDerived(out, err, logf)
+	if err != nil {
 		return fmt.Errorf("extract %s: %w", path, err)
 	}
-	removeDerived(out, logf)
 	return nil
 }
 
@@ -83,9 +85,14 @@ func extractTo(ctx context.Context, path, out string, logf func(string, ...any))
 var derivedOutputs = []string{detect.SummaryFile, alert.ParquetFile, alert.JSONLFile, detect.ScoresFile, features.FileName}
 
 // removeDerived deletes the outputs of later stages from an extract
-// output directory whose tables were just rewritten: left in place they
-// would describe tables (and perhaps a capture) that are gone.
-func removeDerived(dir string, logf func(string, ...any)) {
+// output directory whose tables were just rewritten (runErr nil) or
+// removed (extract.ErrNoPackets): left in place they would describe tables
+// (and perhaps a capture) that are gone. Runs that failed before writing
+// anything leave the directory as it was.
+func removeDerived(dir string, runErr error, logf func(string, ...any)) {
+	if runErr != nil && !errors.Is(runErr, extract.ErrNoPackets) {
+		return
+	}
 	for _, name := range derivedOutputs {
 		p := filepath.Join(dir, name)
 		if err := os.Remove(p); err == nil {

@@ -30,7 +30,7 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 	s := c.PortScan
 	hop := s.Window.NS() / 2
 	var vertical, horizontal, udp, hidden, pings []distinctCell
-	var vEvents, hEvents, uEvents, pEvents []event
+	var vEvents, hEvents, uEvents []event
 	for i := range fl.N {
 		if rc.isExcluded(fl.Orig[i]) {
 			continue
@@ -52,9 +52,9 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 		case echoRequest(fl, i):
 			// Host discovery (nmap -sn, fping): echo requests to many
 			// addresses, answered or not.
-			pg := uint64(uint32(fl.Orig[i]))
+			pg := pack(fl.Orig[i], echoPort)
 			pings = append(pings, distinctCell{pg, b, int64(fl.Resp[i])})
-			pEvents = append(pEvents, event{group: pg, from: fl.TS[i], to: fl.TSEnd[i], row: int32(i), sub: fl.Resp[i]})
+			hEvents = append(hEvents, event{group: pg, from: fl.TS[i], to: fl.TSEnd[i], row: int32(i), sub: fl.Resp[i]})
 		case fl.Proto[i] == 17 && fl.RespPkts[i] == 0 && fl.OrigPayload[i] <= 512:
 			ug := pack(fl.Orig[i], fl.Resp[i])
 			udp = append(udp, distinctCell{ug, b, int64(fl.RespP[i])})
@@ -64,7 +64,6 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 	sortEvents(vEvents)
 	sortEvents(hEvents)
 	sortEvents(uEvents)
-	sortEvents(pEvents)
 	unreach := rc.unreachables()
 	var out []alert.Alert
 	// A vertical scan is reported when it reaches the port threshold or
@@ -88,34 +87,34 @@ func portScan(d *Data, c *Config, rc *runCtx) []alert.Alert {
 		}
 		out = append(out, rc.scanAlert("vertical", "TCP port scan of %s by %s", []int32{target}, scanner, -1, r, evs, threshold, "distinct ports", unreach))
 	}
-	for _, sw := range sweeps(distinctRuns(horizontal, hop, int(s.MinHosts)), hEvents) {
+	// Host discovery often mixes ICMP echo with SYNs to a few ports
+	// (nmap -sn sends both): one sweep, one alert.
+	hruns := append(distinctRuns(horizontal, hop, int(s.MinHosts)), distinctRuns(pings, hop, int(s.MinHosts))...)
+	for _, sw := range sweeps(hruns, hEvents) {
 		targets := make([]int32, 0, len(sw.evs))
 		for _, e := range sw.evs {
 			targets = append(targets, e.sub)
 		}
-		port := int32(-1)
-		if len(sw.ports) == 1 {
+		port, kind := int32(-1), "horizontal"
+		switch {
+		case len(sw.ports) == 1 && sw.ports[0] == echoPort:
+			kind = "ping-sweep"
+		case len(sw.ports) == 1:
 			port = sw.ports[0]
 		}
-		name := "TCP sweep of " + portNames(sw.ports) + " across %s by %s"
-		out = append(out, rc.scanAlert("horizontal", name, targets, sw.scanner, port, sw.run, sw.evs, float64(s.MinHosts), "distinct hosts", unreach))
+		out = append(out, rc.scanAlert(kind, sweepName(sw.ports)+" across %s by %s", targets, sw.scanner, port, sw.run, sw.evs, float64(s.MinHosts), "distinct hosts", unreach))
 	}
 	for _, r := range distinctRuns(udp, hop, int(s.MinUDPPorts)) {
 		scanner, target := unpack(r.group)
 		evs := overlapping(uEvents, r.group, r.from, r.to)
 		out = append(out, rc.scanAlert("udp", "UDP port scan of %s by %s", []int32{target}, scanner, -1, r, evs, float64(s.MinUDPPorts), "distinct UDP ports", unreach))
 	}
-	for _, r := range distinctRuns(pings, hop, int(s.MinHosts)) {
-		scanner := int32(r.group)
-		evs := overlapping(pEvents, r.group, r.from, r.to)
-		targets := make([]int32, 0, len(evs))
-		for _, e := range evs {
-			targets = append(targets, e.sub)
-		}
-		out = append(out, rc.scanAlert("ping-sweep", "ICMP echo sweep across %s by %s", targets, scanner, -1, r, evs, float64(s.MinHosts), "distinct hosts", unreach))
-	}
 	return out
 }
+
+// echoPort stands for ICMP echo among a sweep's ports (no TCP port is
+// negative).
+const echoPort = -1
 
 // echoRequest reports whether a flow is an ICMP or ICMPv6 echo request
 // (the flow of its replies too).
@@ -164,21 +163,37 @@ func sweeps(runs []run, events []event) []sweep {
 	return out
 }
 
-// portNames says which ports a sweep probed: "port 445", "ports 22, 445
-// and 3389", "ports 21, 22, 23, 25, 80 and 95 more".
-func portNames(ports []int32) string {
+// sweepName names a sweep by what it probed: "TCP sweep of port 445",
+// "TCP sweep of ports 22, 445 and 3389", "TCP sweep of ports 21, 22, 23,
+// 25, 80 and 95 more", "ICMP echo sweep", "Sweep of ICMP echo and port
+// 443".
+func sweepName(ports []int32) string {
+	echo := len(ports) > 0 && ports[0] == echoPort
+	if echo {
+		ports = ports[1:]
+	}
+	if len(ports) == 0 {
+		return "ICMP echo sweep"
+	}
+	var list string
 	if len(ports) == 1 {
-		return fmt.Sprintf("port %d", ports[0])
+		list = fmt.Sprintf("port %d", ports[0])
+	} else {
+		const shown = 5
+		names := make([]string, 0, shown)
+		for _, p := range ports[:min(len(ports), shown)] {
+			names = append(names, fmt.Sprint(p))
+		}
+		if len(ports) > shown {
+			list = fmt.Sprintf("ports %s and %d more", strings.Join(names, ", "), len(ports)-shown)
+		} else {
+			list = fmt.Sprintf("ports %s and %s", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
+		}
 	}
-	const shown = 5
-	names := make([]string, 0, shown)
-	for _, p := range ports[:min(len(ports), shown)] {
-		names = append(names, fmt.Sprint(p))
+	if echo {
+		return "Sweep of ICMP echo and " + list
 	}
-	if len(ports) > shown {
-		return fmt.Sprintf("ports %s and %d more", strings.Join(names, ", "), len(ports)-shown)
-	}
-	return fmt.Sprintf("ports %s and %s", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
+	return "TCP sweep of " + list
 }
 
 // unreachables counts ICMP destination-unreachable flows per (sender,
@@ -206,7 +221,9 @@ func (rc *runCtx) scanAlert(kind, nameFmt string, targets []int32, scanner, port
 	for i, e := range evs {
 		rows[i] = e.row
 		first, last = min(first, e.from), max(last, e.to)
-		ports[fl.RespP[e.row]] = true
+		if fl.Proto[e.row] == 6 || fl.Proto[e.row] == 17 {
+			ports[fl.RespP[e.row]] = true // an ICMP flow's "port" is its code
+		}
 		h := fl.History[e.row]
 		switch {
 		case fl.Proto[e.row] != 6 && fl.RespPkts[e.row] > 0:
@@ -230,9 +247,11 @@ func (rc *runCtx) scanAlert(kind, nameFmt string, targets []int32, scanner, port
 		}
 	}
 	hosts := map[int32]float64{}
-	var unreachables int64
 	for _, t := range targets {
 		hosts[t]++
+	}
+	var unreachables int64
+	for t := range hosts {
 		unreachables += unreach[pack(t, scanner)]
 	}
 	dst := rc.ranked(hosts, 20)
@@ -260,8 +279,14 @@ func (rc *runCtx) scanAlert(kind, nameFmt string, targets []int32, scanner, port
 	if len(portList) > 50 {
 		portList = portList[:50]
 	}
-	a.Description = fmt.Sprintf("%s probed %.0f %s within %s (threshold %.0f): %d answered (open), %d refused with RST, %d unanswered; %d ICMP unreachable answers",
-		rc.host(scanner), r.peak, unit, time.Duration(2*(r.to-r.from)/2).Round(time.Second), threshold, open, closed, filtered, unreachables)
+	span := time.Duration(r.to - r.from).Round(time.Second)
+	if kind == "ping-sweep" {
+		a.Description = fmt.Sprintf("%s sent ICMP echo requests to %.0f %s within %s (threshold %.0f): %d answered, %d unanswered; %d ICMP unreachable answers",
+			rc.host(scanner), r.peak, unit, span, threshold, open, filtered, unreachables)
+	} else {
+		a.Description = fmt.Sprintf("%s probed %.0f %s within %s (threshold %.0f): %d answered (open), %d refused with RST, %d unanswered; %d ICMP unreachable answers",
+			rc.host(scanner), r.peak, unit, span, threshold, open, closed, filtered, unreachables)
+	}
 	a.Details = details(map[string]any{
 		"kind": kind, "open": open, "refused": closed, "unanswered": filtered, "connect_scans": connect, "stealth_probes": stealthy,
 		"icmp_unreachable": unreachables, "ports": portList, "targets": len(hosts),

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -53,5 +54,31 @@ func TestWriteReplacesOnlyOnSuccess(t *testing.T) {
 func TestWriteMissingDirectory(t *testing.T) {
 	if err := WriteFile(filepath.Join(t.TempDir(), "no", "such", "dir", "f"), nil); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("WriteFile() into a missing directory: error = %v, want os.ErrNotExist", err)
+	}
+}
+
+func TestWriteNewKeepsExisting(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "evidence.pcap")
+	if err := WriteNew(path, func(w io.Writer) error { _, err := w.Write([]byte("first")); return err }); err != nil {
+		t.Fatalf("WriteNew() error = %v", err)
+	}
+	err := WriteNew(path, func(w io.Writer) error { _, err := w.Write([]byte("second")); return err })
+	if !errors.Is(err, os.ErrExist) {
+		t.Errorf("WriteNew() over an existing file: error = %v, want os.ErrExist", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "first" {
+		t.Errorf("file holds %q, want the first %q", b, "first")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want 1 (no temporary left behind)", len(entries))
+	}
+}
+
+func TestCreateErrorNamesDestination(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "out.json")
+	err := WriteFile(path, nil)
+	if err == nil || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), ".tmp-") {
+		t.Errorf("WriteFile() error = %v, want one naming %s and not the temporary", err, path)
 	}
 }
