@@ -34,6 +34,9 @@ changed file fails.`, stdout)
 		return usageError{fmt.Errorf("need an extract directory and at least one flow uid")}
 	}
 	dir, uids := fs.Arg(0), fs.Args()[1:]
+	if err := mustExist(dir); err != nil {
+		return err
+	}
 	// Carved files are evidence, and so may be what is already there.
 	exists := usageError{fmt.Errorf("--write %s already exists; carve never overwrites a file", *out)}
 	if _, err := os.Lstat(*out); err == nil {

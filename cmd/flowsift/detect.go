@@ -11,6 +11,7 @@ import (
 	"flowsift/detect"
 	"flowsift/detect/alert"
 	"flowsift/detect/rules"
+	"flowsift/extract"
 )
 
 // originalSwitches are the original tool's detection switches, accepted as
@@ -82,6 +83,12 @@ Exit status: 0 when no alert was raised, 1 when alerts were raised (use
 		return usageError{fmt.Errorf("need exactly one extract output directory")}
 	}
 	cfg.Dir = fs.Arg(0)
+	if err := mustExist(cfg.Dir); err != nil {
+		return err
+	}
+	if !isExtractDir(cfg.Dir) {
+		return usageError{fmt.Errorf("%s is not an extract output directory (no %s; run flowsift extract first)", cfg.Dir, extract.FlowsFile)}
+	}
 	cfg.OutDir = *out
 	cfg.Only = *only
 	for _, s := range originalSwitches {

@@ -58,6 +58,9 @@ atomically: an interrupted run leaves no table that looks complete.`, stdout)
 		}
 		cfg.LocalNets = append(cfg.LocalNets, p.Masked())
 	}
+	if err := mustExist(fs.Args()...); err != nil {
+		return err
+	}
 	cfg.Inputs = fs.Args()
 	cfg.OutDir = *out
 	cfg.CommunityIDSeed = *seed

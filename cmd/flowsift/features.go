@@ -48,6 +48,9 @@ and what decided it, ready for training elsewhere.`, stdout)
 		return usageError{fmt.Errorf("need exactly one extract output directory")}
 	}
 	dir := fs.Arg(0)
+	if err := mustExist(dir); err != nil {
+		return err
+	}
 	var labels train.Labels
 	for _, f := range *labelFiles {
 		if err := readLabels(f, &labels); err != nil {

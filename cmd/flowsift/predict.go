@@ -68,6 +68,9 @@ predicted malicious (use --exit-zero to return 0 anyway) or the run failed,
 	if err != nil {
 		return usageError{fmt.Errorf("--model: %w", err)}
 	}
+	if err := mustExist(in); err != nil {
+		return err
+	}
 	dir := in
 	if !isExtractDir(in) {
 		if *out == "" {

@@ -100,3 +100,16 @@ func removeDerived(dir string, runErr error, logf func(string, ...any)) {
 		}
 	}
 }
+
+// mustExist makes a missing input a usage error (exit 2), like a bad flag:
+// the command line names something that is not there.
+func mustExist(paths ...string) error {
+	for _, p := range paths {
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			return usageError{fmt.Errorf("%s does not exist", p)}
+		} else if err != nil {
+			return usageError{fmt.Errorf("input: %w", err)}
+		}
+	}
+	return nil
+}
