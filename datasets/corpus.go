@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -40,7 +41,8 @@ const CorpusFormat = "flowsift-corpus/1"
 // TrainingPlan lists the captures TrainingSet writes for seed: six benign
 // office captures (four train, two test) and, for every attack, two
 // five-minute captures over a benign background at different intensities
-// (one train, one test).
+// (one train, one test), plus three more training captures of each attack
+// that is only a few flows or a few dozen.
 func TrainingPlan(seed uint64) []CorpusEntry {
 	var plan []CorpusEntry
 	sub := func(i int) uint64 { return seed*1000 + uint64(i) + 1 }
@@ -63,6 +65,19 @@ func TrainingPlan(seed uint64) []CorpusEntry {
 			plan = append(plan, CorpusEntry{Name: fmt.Sprintf("%s-%d", s.Name, k+1), Split: split, Config: cfg})
 		}
 	}
+	// Attacks that are a handful of flows per capture (one ping flood is
+	// one flow) or a few dozen would give the model too few examples;
+	// three more training captures each, at other intensities, give it
+	// more.
+	for j, s := range Scenarios()[1:] {
+		if !slices.Contains(fewFlowAttacks, s.Name) {
+			continue
+		}
+		for k, scale := range []float64{0.1, 0.75, 1} {
+			cfg := Config{Scenarios: []string{Benign, s.Name}, Seed: sub(300 + 3*j + k), Hosts: 4 + k, Scale: scale, Duration: 5 * time.Minute}
+			plan = append(plan, CorpusEntry{Name: fmt.Sprintf("%s-%d", s.Name, k+3), Split: "train", Config: cfg})
+		}
+	}
 	for i := range plan {
 		plan[i].Seed = plan[i].Config.Seed
 		plan[i].Scale = plan[i].Config.Scale
@@ -71,6 +86,10 @@ func TrainingPlan(seed uint64) []CorpusEntry {
 	}
 	return plan
 }
+
+// fewFlowAttacks are the scenarios whose attack is a few flows, or a few
+// dozen (a UDP scan's probes are rate-limited by the ICMP answers).
+var fewFlowAttacks = []string{AttackICMPFlood, AttackICMPTunnel, AttackExfiltration, AttackAsymmetricDDoS, AttackUnusualPorts, AttackUDPScan}
 
 // TrainingSet writes the captures of TrainingPlan(seed) into dir, each with
 // its truth file, and an index, corpus.json.

@@ -140,6 +140,7 @@ type icmpFlood struct {
 	total int
 	mean  float64
 	id    uint16
+	size  int // echo data bytes
 }
 
 func installICMPFlood(a *attackCtx) Event {
@@ -148,18 +149,27 @@ func installICMPFlood(a *attackCtx) Event {
 	f := a.g.newFlow(a.ev, protoICMP, a.g.net.peer(atk, false, 0), a.g.net.peer(v, false, 0), "icmp")
 	f.icmp = [2]uint16{8, 0}
 	rate := 3000 * a.scale
+	// The tools differ in what they send: hping3 --icmp no data, ping -f
+	// 56 bytes, ping -f -s 1400 or a full MTU. A model that saw only one
+	// size would learn the size.
+	tool := icmpFloodTools[a.r.IntN(len(icmpFloodTools))]
 	a.g.startBurst(&icmpFlood{a: a, r: a.r, f: f, t: a.start, total: a.n(3000*float64(a.end-a.start)/1e9, 1),
-		mean: interval(rate), id: uint16(a.r.Uint32())}, a.start)
+		mean: interval(rate), id: uint16(a.r.Uint32()), size: tool.size}, a.start)
 	return Event{Attackers: addrs(atk.ip4), Victims: addrs(v.ip4),
-		Details: map[string]string{"rate_pps": fmt.Sprint(rate), "payload": "1400", "tool": "ping -f -s 1400"}}
+		Details: map[string]string{"rate_pps": fmt.Sprint(rate), "payload": fmt.Sprint(tool.size), "tool": tool.name}}
 }
+
+var icmpFloodTools = []struct {
+	name string
+	size int
+}{{"hping3 --icmp --flood", 0}, {"ping -f", 56}, {"ping -f -s 1400", 1400}, {"ping -f -s 1472", 1472}}
 
 func (p *icmpFlood) next(g *gen, b *burst) (shot, bool) {
 	if p.k >= p.total || p.t > p.a.end {
 		return shot{}, false
 	}
 	p.k++
-	sh := shot{at: p.t, f: p.f, kind: shotICMP, typ: 8, rest: uint32(p.id)<<16 | uint32(uint16(p.k)), n: 1400,
+	sh := shot{at: p.t, f: p.f, kind: shotICMP, typ: 8, rest: uint32(p.id)<<16 | uint32(uint16(p.k)), n: p.size,
 		salt: p.r.Uint64(), tag: tagEcho}
 	p.t += jitter(p.r, p.mean)
 	return sh, true

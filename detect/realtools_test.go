@@ -30,7 +30,7 @@ var realTools = []struct {
 	{"nmap-syn.pcap.gz", "port-scan", atkAddr, vicAddr, 0.99},
 	{"nmap-connect.pcap.gz", "port-scan", atkAddr, vicAddr, 0.99},
 	{"nmap-xmas.pcap.gz", "port-scan", atkAddr, vicAddr, 0.99},
-	{"nmap-udp.pcap.gz", "port-scan", atkAddr, vicAddr, 0.8},
+	{"nmap-udp.pcap.gz", "port-scan", atkAddr, vicAddr, 0.9},
 	// Service detection: nmap's HTTP probes carry its user agent, which
 	// the Sigma pack's scanner rule names.
 	{"nmap-version.pcap.gz", "78299527-3252-44fa-b7f4-f69e738a26e9", atkAddr, vicAddr, 0},
@@ -44,12 +44,10 @@ var realTools = []struct {
 	{"ab-httpflood.pcap.gz", "http-flood", atkAddr, vicAddr, 0},
 	{"hping3-synflood-spoofed.pcap.gz", "syn-flood", "", vicAddr, 0.99},
 	{"hping3-udpflood.pcap.gz", "udp-flood", atkAddr, vicAddr, 0.99},
-	// One flow (hping3 keeps the echo identifier): a flow model has a
-	// single example and calls it benign; the threshold layer counts
-	// packets.
-	{"hping3-icmpflood.pcap.gz", "icmp-flood", atkAddr, vicAddr, 0},
-	// One DNS flow from one source port: the same for the model.
-	{"iodine-tunnel.pcap.gz", "dns-tunnel", atkAddr, "", 0},
+	// One flow each (hping3 keeps the echo identifier; iodine keeps its
+	// source port): the model has that single flow to go by.
+	{"hping3-icmpflood.pcap.gz", "icmp-flood", atkAddr, vicAddr, 0.99},
+	{"iodine-tunnel.pcap.gz", "dns-tunnel", atkAddr, "", 0.99},
 }
 
 const atkAddr, vicAddr = "192.168.77.66", "192.168.77.10"
