@@ -51,7 +51,7 @@ type burst struct {
 	p    prober
 	cur  shot
 	has  bool
-	pend []shot
+	pend timeQueue[shot, *shot]
 	ord  uint64
 	init bool
 	tmp  shot // the shot being sent; a field so it does not escape per packet
@@ -65,50 +65,7 @@ func (g *gen) startBurst(p prober, at int64) {
 func (b *burst) later(s shot) {
 	b.ord++
 	s.ord = b.ord
-	b.pend = append(b.pend, s)
-	i := len(b.pend) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !sless(&b.pend[i], &b.pend[p]) {
-			break
-		}
-		b.pend[i], b.pend[p] = b.pend[p], b.pend[i]
-		i = p
-	}
-}
-
-func sless(a, c *shot) bool {
-	if a.at != c.at {
-		return a.at < c.at
-	}
-	return a.ord < c.ord
-}
-
-func (b *burst) popPend() shot {
-	q := b.pend
-	top := q[0]
-	n := len(q) - 1
-	q[0] = q[n]
-	q[n] = shot{}
-	q = q[:n]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		m := l
-		if r := l + 1; r < n && sless(&q[r], &q[l]) {
-			m = r
-		}
-		if !sless(&q[m], &q[i]) {
-			break
-		}
-		q[i], q[m] = q[m], q[i]
-		i = m
-	}
-	b.pend = q
-	return top
+	b.pend.push(s)
 }
 
 func (b *burst) step(g *gen) (int64, bool) {
@@ -121,7 +78,7 @@ func (b *burst) step(g *gen) (int64, bool) {
 			*s = b.cur
 			b.cur, b.has = b.p.next(g, b)
 		} else {
-			*s = b.popPend()
+			*s = b.pend.pop()
 		}
 		g.fire(s)
 		b.p.react(g, b, s)
@@ -214,3 +171,5 @@ func publicUnicast(a netip.Addr) bool {
 	}
 	return true
 }
+
+func (a *shot) before(b *shot) bool { return a.at < b.at || a.at == b.at && a.ord < b.ord }

@@ -33,7 +33,7 @@ type gen struct {
 	now     int64
 	start   int64
 	end     int64
-	heap    []entry
+	heap    timeQueue[entry, *entry]
 	nextID  uint64
 	stop    bool
 	err     error
@@ -134,58 +134,11 @@ func (g *gen) hold(f *flow, k tupleKey) {
 	f.held, f.tuple = true, k
 }
 
-func (g *gen) push(e entry) {
-	g.heap = append(g.heap, e)
-	i := len(g.heap) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !less(g.heap[i], g.heap[p]) {
-			break
-		}
-		g.heap[i], g.heap[p] = g.heap[p], g.heap[i]
-		i = p
-	}
-}
-
-func less(a, b entry) bool {
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	return a.id < b.id
-}
-
-func (g *gen) pop() entry {
-	h := g.heap
-	top := h[0]
-	n := len(h) - 1
-	h[0] = h[n]
-	h[n] = entry{}
-	h = h[:n]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		m := l
-		if r := l + 1; r < n && less(h[r], h[l]) {
-			m = r
-		}
-		if !less(h[m], h[i]) {
-			break
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
-	g.heap = h
-	return top
-}
-
 // spawn schedules s to step first at at (never before now).
 func (g *gen) spawn(s stream, at int64) {
 	at = max(at, g.now)
 	g.nextID++
-	g.push(entry{at: at, id: g.nextID, s: s})
+	g.heap.push(entry{at: at, id: g.nextID, s: s})
 }
 
 // tlsStart is the capture start, which certificate validity hangs off.
@@ -200,7 +153,7 @@ func (g *gen) child() *rand.Rand {
 func (g *gen) run() error {
 	var n int
 	for len(g.heap) > 0 && !g.stop {
-		e := g.pop()
+		e := g.heap.pop()
 		if e.at > g.end {
 			break
 		}
@@ -214,7 +167,7 @@ func (g *gen) run() error {
 				next = g.now
 			}
 			e.at = next
-			g.push(e)
+			g.heap.push(e)
 		}
 		if n++; n&4095 == 0 {
 			if err := g.ctx.Err(); err != nil {
@@ -528,3 +481,5 @@ func addrs(a ...netip.Addr) []string {
 // due returns the index of the earliest time in a process's schedule (the
 // first one on a tie), the activity it runs next.
 func due(next []int64) int { return slices.Index(next, slices.Min(next)) }
+
+func (a *entry) before(b *entry) bool { return a.at < b.at || a.at == b.at && a.id < b.id }

@@ -158,7 +158,7 @@ type tcpConn struct {
 	seen    [2]int64 // when each side last received something from its peer
 	lastArr [2]int64
 	pend    [2]pendAck
-	q       []tpkt
+	q       timeQueue[tpkt, *tpkt]
 	ord     uint32
 	horizon int64
 	phase   int
@@ -252,51 +252,9 @@ func (c *tcpConn) ser(s, n int) int64 {
 func (c *tcpConn) enqueue(p tpkt) {
 	c.ord++
 	p.ord = c.ord
-	c.q = append(c.q, p)
-	i := len(c.q) - 1
-	for i > 0 {
-		pi := (i - 1) / 2
-		if !tless(&c.q[i], &c.q[pi]) {
-			break
-		}
-		c.q[i], c.q[pi] = c.q[pi], c.q[i]
-		i = pi
-	}
+	c.q.push(p)
 	s := int(p.side)
 	c.sent[s] = max(c.sent[s], p.at)
-}
-
-func tless(a, b *tpkt) bool {
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	return a.ord < b.ord
-}
-
-func (c *tcpConn) popq() tpkt {
-	q := c.q
-	top := q[0]
-	n := len(q) - 1
-	q[0] = q[n]
-	q = q[:n]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		m := l
-		if r := l + 1; r < n && tless(&q[r], &q[l]) {
-			m = r
-		}
-		if !tless(&q[m], &q[i]) {
-			break
-		}
-		q[i], q[m] = q[m], q[i]
-		i = m
-	}
-	c.q = q
-	return top
 }
 
 func (c *tcpConn) step(g *gen) (int64, bool) {
@@ -308,7 +266,7 @@ func (c *tcpConn) step(g *gen) (int64, bool) {
 		}
 		c.planHandshake(c.t0)
 	} else if len(c.q) > 0 && c.q[0].at <= g.now {
-		p := c.popq()
+		p := c.q.pop()
 		if p.at >= c.hide {
 			c.emit(g, &p)
 		}
@@ -616,3 +574,5 @@ func (c *tcpConn) synOptions(s int, t int64) []byte {
 	}
 	return b
 }
+
+func (a *tpkt) before(b *tpkt) bool { return a.at < b.at || a.at == b.at && a.ord < b.ord }
