@@ -113,7 +113,9 @@ func TestLabelledCaptures(t *testing.T) {
 	}
 }
 
-func detectCapture(t *testing.T, pcap string) []alert.Alert {
+// extractCapture runs the extract stage with its defaults on pcap into a
+// new directory, which it returns.
+func extractCapture(t *testing.T, pcap string) string {
 	t.Helper()
 	out := t.TempDir()
 	ecfg := extract.DefaultConfig()
@@ -121,11 +123,22 @@ func detectCapture(t *testing.T, pcap string) []alert.Alert {
 	if _, err := extract.Run(context.Background(), ecfg); err != nil {
 		t.Fatal(err)
 	}
+	return out
+}
+
+// detectDir runs the default detection layers over an extract output.
+func detectDir(t *testing.T, dir string) []alert.Alert {
+	t.Helper()
 	cfg := DefaultConfig()
-	cfg.Dir = out
+	cfg.Dir = dir
 	_, alerts, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return alerts
+}
+
+func detectCapture(t *testing.T, pcap string) []alert.Alert {
+	t.Helper()
+	return detectDir(t, extractCapture(t, pcap))
 }

@@ -101,12 +101,7 @@ func TestScoreFlowsBuiltin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "out")
-	ecfg := extract.DefaultConfig()
-	ecfg.Inputs, ecfg.OutDir = []string{pcap}, out
-	if _, err := extract.Run(context.Background(), ecfg); err != nil {
-		t.Fatal(err)
-	}
+	out := extractCapture(t, pcap)
 	s, err := ScoreFlows(context.Background(), out, m)
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"testing"
 
-	"flowsift/extract"
 	"flowsift/train/model/builtin"
 )
 
@@ -59,18 +58,8 @@ func TestRealToolCaptures(t *testing.T) {
 	}
 	for _, c := range realTools {
 		t.Run(c.file, func(t *testing.T) {
-			out := t.TempDir()
-			ecfg := extract.DefaultConfig()
-			ecfg.Inputs, ecfg.OutDir = []string{filepath.Join("..", "testdata", "realtools", c.file)}, out
-			if _, err := extract.Run(context.Background(), ecfg); err != nil {
-				t.Fatal(err)
-			}
-			cfg := DefaultConfig()
-			cfg.Dir = out
-			_, alerts, err := Run(context.Background(), cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			out := extractCapture(t, filepath.Join("..", "testdata", "realtools", c.file))
+			alerts := detectDir(t, out)
 			var all []string
 			n := 0
 			for _, a := range alerts {

@@ -9,7 +9,6 @@ import (
 
 	"flowsift/datasets"
 	"flowsift/detect/alert"
-	"flowsift/extract"
 )
 
 // expectedDetection is the threshold detection each generated scenario
@@ -56,18 +55,7 @@ func runScenario(t *testing.T, scenario string, seed uint64) ([]alert.Alert, *da
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "out")
-	ecfg := extract.DefaultConfig()
-	ecfg.Inputs, ecfg.OutDir = []string{pcap}, out
-	if _, err := extract.Run(context.Background(), ecfg); err != nil {
-		t.Fatal(err)
-	}
-	dcfg := DefaultConfig()
-	dcfg.Dir = out
-	_, alerts, err := Run(context.Background(), dcfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	alerts := detectCapture(t, pcap)
 	return alerts, truth
 }
 

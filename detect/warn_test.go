@@ -6,19 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"flowsift/extract"
 )
 
 // TestSigmaWarnings: a user's rule file that cannot run must say so, not
 // look like a quiet network.
 func TestSigmaWarnings(t *testing.T) {
-	out := t.TempDir()
-	ecfg := extract.DefaultConfig()
-	ecfg.Inputs, ecfg.OutDir = []string{filepath.Join("..", "testdata", "realtools", "benign-web.pcap.gz")}, out
-	if _, err := extract.Run(context.Background(), ecfg); err != nil {
-		t.Fatal(err)
-	}
+	out := extractCapture(t, filepath.Join("..", "testdata", "realtools", "benign-web.pcap.gz"))
 	rules := t.TempDir()
 	write := func(name, body string) string {
 		p := filepath.Join(rules, name)
