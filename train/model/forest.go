@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -293,17 +294,9 @@ const batchBlock = 256
 // MeanBatch is [Forest.Mean] over column-major data: cols[feature][row],
 // writing out[value][row]. It allocates nothing.
 func (f *Forest) MeanBatch(cols [][]float32, out [][]float64) error {
-	n, err := f.checkBatch(cols)
+	n, err := f.checkShapes(cols, out)
 	if err != nil {
 		return err
-	}
-	if len(out) != f.width {
-		return fmt.Errorf("%w: output has %d columns, model %d", ErrShape, len(out), f.width)
-	}
-	for k := range out {
-		if len(out[k]) != n {
-			return fmt.Errorf("%w: output column %d has %d rows, input %d", ErrShape, k, len(out[k]), n)
-		}
 	}
 	inv := float64(len(f.roots))
 	for lo := 0; lo < n; lo += batchBlock {
@@ -328,7 +321,7 @@ func (f *Forest) MeanBatch(cols [][]float32, out [][]float64) error {
 // workers goroutines (0: one per CPU). The results are bit-identical to
 // MeanBatch's: each row's values are still summed over the trees in order.
 func (f *Forest) MeanBatchParallel(cols [][]float32, out [][]float64, workers int) error {
-	n, err := f.checkBatch(cols)
+	n, err := f.checkShapes(cols, out)
 	if err != nil {
 		return err
 	}
@@ -341,18 +334,9 @@ func (f *Forest) MeanBatchParallel(cols [][]float32, out [][]float64, workers in
 	if workers == 1 || chunk < 2*batchBlock {
 		return f.MeanBatch(cols, out)
 	}
-	if len(out) != f.width {
-		return fmt.Errorf("%w: output has %d columns, model %d", ErrShape, len(out), f.width)
-	}
-	for k := range out {
-		if len(out[k]) != n {
-			return fmt.Errorf("%w: output column %d has %d rows, input %d", ErrShape, k, len(out[k]), n)
-		}
-	}
 	var wg sync.WaitGroup
-	errs := make([]error, 0, workers)
-	var mu sync.Mutex
-	for lo := 0; lo < n; lo += chunk {
+	errs := make([]error, (n+chunk-1)/chunk)
+	for c, lo := 0, 0; lo < n; c, lo = c+1, lo+chunk {
 		hi := min(lo+chunk, n)
 		sub := make([][]float32, len(cols))
 		for j := range cols {
@@ -362,19 +346,10 @@ func (f *Forest) MeanBatchParallel(cols [][]float32, out [][]float64, workers in
 		for k := range out {
 			subOut[k] = out[k][lo:hi]
 		}
-		wg.Go(func() {
-			if err := f.MeanBatch(sub, subOut); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		})
+		wg.Go(func() { errs[c] = f.MeanBatch(sub, subOut) })
 	}
 	wg.Wait()
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // AddTree adds tree t's leaf values for the listed rows of column-major
@@ -385,17 +360,9 @@ func (f *Forest) AddTree(t int, cols [][]float32, rows []int32, out [][]float64)
 	if t < 0 || t >= len(f.roots) {
 		return fmt.Errorf("%w: tree %d of %d", ErrShape, t, len(f.roots))
 	}
-	n, err := f.checkBatch(cols)
+	n, err := f.checkShapes(cols, out)
 	if err != nil {
 		return err
-	}
-	if len(out) != f.width {
-		return fmt.Errorf("%w: output has %d columns, model %d", ErrShape, len(out), f.width)
-	}
-	for k := range out {
-		if len(out[k]) != n {
-			return fmt.Errorf("%w: output column %d has %d rows, input %d", ErrShape, k, len(out[k]), n)
-		}
 	}
 	for _, r := range rows {
 		if r < 0 || int(r) >= n {
@@ -461,6 +428,24 @@ func (f *Forest) walk(t int, cols [][]float32, count int, row func(int) int32, o
 			}
 		}
 	}
+}
+
+// checkShapes is checkBatch plus the output's shape: the model's width in
+// columns, each with the input's rows.
+func (f *Forest) checkShapes(cols [][]float32, out [][]float64) (int, error) {
+	n, err := f.checkBatch(cols)
+	if err != nil {
+		return 0, err
+	}
+	if len(out) != f.width {
+		return 0, fmt.Errorf("%w: output has %d columns, model %d", ErrShape, len(out), f.width)
+	}
+	for k := range out {
+		if len(out[k]) != n {
+			return 0, fmt.Errorf("%w: output column %d has %d rows, input %d", ErrShape, k, len(out[k]), n)
+		}
+	}
+	return n, nil
 }
 
 func (f *Forest) checkBatch(cols [][]float32) (int, error) {
