@@ -36,7 +36,7 @@ func TestTablesReadByArrow(t *testing.T) {
 	if _, err := Run(context.Background(), ecfg); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{FlowsFile, DNSFile, HTTPFile, TLSFile} {
+	for _, name := range TableFiles {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(out, name)
 			at := readArrow(t, path)

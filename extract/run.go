@@ -3,7 +3,6 @@ package extract
 import (
 	"context"
 	"encoding/json"
-	"maps"
 	"slices"
 
 	"fmt"
@@ -24,6 +23,9 @@ const (
 	HTTPFile  = "http.parquet"
 	TLSFile   = "tls.parquet"
 )
+
+// TableFiles are every table an extract run can write.
+var TableFiles = []string{FlowsFile, DNSFile, HTTPFile, TLSFile}
 
 // Run reads the inputs in one pass and writes the tables and the capture
 // manifest to cfg.OutDir. Tables are written atomically; on failure no
@@ -256,8 +258,12 @@ func (r *runner) finish(src *capture.Source) (*Manifest, error) {
 	// Tables of an earlier run into this directory that this run did not
 	// write (--no-protocols, or the failure above) describe another
 	// capture.
-	for _, name := range []string{FlowsFile, DNSFile, HTTPFile, TLSFile} {
-		if !slices.ContainsFunc(slices.Collect(maps.Values(m.Tables)), func(t TableInfo) bool { return t.File == name }) {
+	written := map[string]bool{}
+	for _, t := range m.Tables {
+		written[t.File] = true
+	}
+	for _, name := range TableFiles {
+		if !written[name] {
 			os.Remove(filepath.Join(r.out, name))
 		}
 	}
