@@ -1,10 +1,8 @@
 package features
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -415,17 +413,9 @@ func (b *builder) protocolTables(dir string) error {
 // summarise reads a protocol table (absent: nil) and folds its records
 // into per-flow sums.
 func (b *builder) summarise(path string, cols []string, fold func(p *perFlow, t *table.Table, r, row int)) (*perFlow, error) {
-	f, err := table.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	t, err := table.ReadOptional(path, cols...)
+	if t == nil || err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	t, err := f.Read(cols...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	p := newPerFlow(b.n)
 	uids := t.Column("uid")

@@ -1,10 +1,7 @@
 package rules
 
 import (
-	"errors"
-	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 
 	"flowsift/extract"
@@ -168,7 +165,7 @@ func flowsOf(t *table.Table, h *Hosts) Flows {
 }
 
 func loadDNS(path string, h *Hosts) (*DNS, error) {
-	t, err := readOptional(path, "uid", "trans_depth", "ts", "orig_h", "resp_h", "query", "qtype_name", "rcode_name", "registered_domain", "longest_label", "query_entropy")
+	t, err := table.ReadOptional(path, "uid", "trans_depth", "ts", "orig_h", "resp_h", "query", "qtype_name", "rcode_name", "registered_domain", "longest_label", "query_entropy")
 	if t == nil || err != nil {
 		return nil, err
 	}
@@ -187,7 +184,7 @@ func loadDNS(path string, h *Hosts) (*DNS, error) {
 }
 
 func loadHTTP(path string, h *Hosts) (*HTTP, error) {
-	t, err := readOptional(path, "uid", "trans_depth", "ts", "orig_h", "resp_h", "resp_p", "method")
+	t, err := table.ReadOptional(path, "uid", "trans_depth", "ts", "orig_h", "resp_h", "resp_p", "method")
 	if t == nil || err != nil {
 		return nil, err
 	}
@@ -196,23 +193,6 @@ func loadHTTP(path string, h *Hosts) (*HTTP, error) {
 		Orig: intern(t.Column("orig_h"), h), Resp: intern(t.Column("resp_h"), h),
 		RespP: ints32(t.Column("resp_p"), 0), Method: t.Column("method").Strs,
 	}, nil
-}
-
-// readOptional reads a table that may be absent (nil, nil).
-func readOptional(path string, cols ...string) (*table.Table, error) {
-	f, err := table.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	t, err := f.Read(cols...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return t, nil
 }
 
 func intern(c *table.Column, h *Hosts) []int32 {

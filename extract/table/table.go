@@ -192,6 +192,24 @@ func (f *File) Read(names ...string) (*Table, error) {
 	return t, nil
 }
 
+// ReadOptional loads the named columns of the table at path, which may be
+// absent: a protocol table extract did not write is (nil, nil).
+func ReadOptional(path string, names ...string) (*Table, error) {
+	f, err := Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	t, err := f.Read(names...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
 // Batches yields the named columns one row group at a time.
 func (f *File) Batches(names ...string) iter.Seq2[*Table, error] {
 	return func(yield func(*Table, error) bool) {
