@@ -1,11 +1,9 @@
 package http
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,34 +15,6 @@ import (
 // refFile holds TShark's HTTP requests and responses of the corpus, recorded
 // by testdata/proto/refgen.sh.
 const refFile = "../../../testdata/proto/http/tshark.tsv"
-
-func readRef(t *testing.T) []map[string]string {
-	t.Helper()
-	f, err := os.Open(refFile)
-	if err != nil {
-		t.Fatalf("open reference: %v", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var head []string
-	var rows []map[string]string
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
-		if head == nil {
-			head = cols
-			continue
-		}
-		row := map[string]string{}
-		for i, h := range head {
-			if i < len(cols) {
-				row[h] = cols[i]
-			}
-		}
-		rows = append(rows, row)
-	}
-	return rows
-}
 
 // exchange is what both sides agree a connection carried.
 type exchange struct {
@@ -230,7 +200,7 @@ func laterHTTP(toServer, toClient []byte) exchange {
 
 func TestCorpusAgainstTShark(t *testing.T) {
 	dir := pcaptest.Dir(t, "ndpi")
-	rows := readRef(t)
+	rows := pcaptest.ReadTSV(t, refFile)
 	byFile := map[string][]map[string]string{}
 	for _, r := range rows {
 		byFile[r["file"]] = append(byFile[r["file"]], r)

@@ -1,7 +1,6 @@
 package tls
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -18,37 +17,6 @@ import (
 
 // refDir holds the references testdata/proto/refgen.sh recorded.
 const refDir = "../../../testdata/proto/tls"
-
-func readTSV(t *testing.T, path string) []map[string]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("open reference: %v", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var head []string
-	var rows []map[string]string
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
-		if head == nil {
-			head = cols
-			continue
-		}
-		row := map[string]string{}
-		for i, h := range head {
-			if i < len(cols) {
-				row[h] = cols[i]
-			}
-		}
-		rows = append(rows, row)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("read reference: %v", err)
-	}
-	return rows
-}
 
 // flowHello is what our parser makes of the first ClientHello one
 // direction of a reassembled TCP connection carries.
@@ -149,7 +117,7 @@ func laterHello(b []byte) (int, *Handshake) {
 
 func TestCorpusJA3AgainstTShark(t *testing.T) {
 	dir := pcaptest.Dir(t, "ndpi")
-	rows := readTSV(t, filepath.Join(refDir, "ja3_tshark.tsv"))
+	rows := pcaptest.ReadTSV(t, filepath.Join(refDir, "ja3_tshark.tsv"))
 	byFile := map[string][]map[string]string{}
 	var files []string
 	for _, r := range rows {
@@ -351,7 +319,7 @@ func explainJA4(got flowHello, want string) string {
 
 func TestCorpusJA4AgainstNDPI(t *testing.T) {
 	dir := pcaptest.Dir(t, "ndpi")
-	rows := readTSV(t, filepath.Join(refDir, "ja4_ndpi.tsv"))
+	rows := pcaptest.ReadTSV(t, filepath.Join(refDir, "ja4_ndpi.tsv"))
 	byFile := map[string][]map[string]string{}
 	var files []string
 	skippedUDP := 0
@@ -420,7 +388,7 @@ func quicHellos(t *testing.T, path string) map[string]*QUICInitial {
 
 func TestCorpusQUICJA4AgainstNDPI(t *testing.T) {
 	dir := pcaptest.Dir(t, "ndpi")
-	rows := readTSV(t, filepath.Join(refDir, "ja4_ndpi.tsv"))
+	rows := pcaptest.ReadTSV(t, filepath.Join(refDir, "ja4_ndpi.tsv"))
 	byFile := map[string][]map[string]string{}
 	for _, r := range rows {
 		if r["proto"] == "UDP" {

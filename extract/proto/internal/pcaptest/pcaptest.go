@@ -1,11 +1,13 @@
 package pcaptest
 
 import (
+	"bufio"
 	"context"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"flowsift/extract/capture"
@@ -300,4 +302,37 @@ func (c *Conn) reassemble(dir, limit int) ([]byte, bool, int64) {
 		}
 	}
 	return out, false, ts
+}
+
+// ReadTSV reads a reference file written by testdata/proto/refgen.sh: a
+// header line of field names, then one row per record, tab-separated.
+func ReadTSV(tb testing.TB, path string) []map[string]string {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatalf("open reference: %v", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var head []string
+	var rows []map[string]string
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if head == nil {
+			head = cols
+			continue
+		}
+		row := map[string]string{}
+		for i, h := range head {
+			if i < len(cols) {
+				row[h] = cols[i]
+			}
+		}
+		rows = append(rows, row)
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatalf("read reference: %v", err)
+	}
+	return rows
 }
